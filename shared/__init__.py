@@ -1,0 +1,1 @@
+"""Anbei's shared kernel: event envelope, event stores, outbox, projections, config."""

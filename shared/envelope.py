@@ -1,0 +1,116 @@
+"""The event envelope: what every stored and published event looks like.
+
+The payload (`data`) belongs to the domain; the envelope belongs to the kernel.
+`hash` chains each event to the one before it in its stream, so any edit to
+stored history is detectable (see `chain_hash` and `shared.projections.verify`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+GENESIS_HASH = "0" * 64
+_EVENT_ID_NAMESPACE = uuid.UUID("6f1c0f4e-5d1a-4b0e-9d53-8a1f2b3c4d5e")
+
+
+class Metadata(BaseModel):
+    """Who and what caused an event: for audit and tracing."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str = "system"
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    command_id: str | None = None
+
+
+def utc(value: datetime) -> datetime:
+    """Naive datetimes are taken to be UTC; aware ones are converted to UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class NewEvent(BaseModel):
+    """An event a caller asks the store to append; the store fills in the rest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str = Field(min_length=1)
+    schema_version: int = Field(default=1, ge=1)
+    occurred_at: datetime
+    data: dict[str, Any]
+    metadata: Metadata = Field(default_factory=Metadata)
+
+    _utc = field_validator("occurred_at")(utc)
+
+
+class EventEnvelope(BaseModel):
+    """A stored event. `version` is 1-based per stream; `position` is global."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: uuid.UUID
+    type: str
+    schema_version: int
+    stream_id: str
+    version: int
+    position: int
+    occurred_at: datetime
+    recorded_at: datetime
+    data: dict[str, Any]
+    metadata: Metadata
+    hash: str
+
+    _utc = field_validator("occurred_at", "recorded_at")(utc)
+
+    def to_message(self) -> dict[str, Any]:
+        """The JSON-ready form published on the bus and returned by APIs."""
+        return self.model_dump(mode="json")
+
+
+def event_id_for(command_id: str, index: int) -> uuid.UUID:
+    """Deterministic event ids make a retried command append the same ids (idempotency)."""
+    return uuid.uuid5(_EVENT_ID_NAMESPACE, f"{command_id}/{index}")
+
+
+def isoformat(moment: datetime) -> str:
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def chain_hash(
+    previous_hash: str,
+    *,
+    event_id: uuid.UUID | str,
+    type: str,
+    schema_version: int,
+    stream_id: str,
+    version: int,
+    occurred_at: str,
+    recorded_at: str,
+    data: Any,
+    metadata: Any,
+) -> str:
+    """sha256 over the previous hash and every stored field but `position`.
+
+    Timestamps come in as the exact ISO strings the store keeps, and JSON is
+    canonical (sorted keys, no spaces) so the hash is the same on every backend.
+    `position` is left out because it orders the log, not the stream.
+    """
+    body = json.dumps(
+        [str(event_id), type, schema_version, stream_id, version, occurred_at, recorded_at,
+         data, metadata],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256((previous_hash + body).encode()).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

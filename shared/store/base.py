@@ -1,0 +1,179 @@
+"""The event store contract. Every backend passes `tests/contract/test_event_store.py`.
+
+- `append` is atomic for the batch, checks `expected_version` (0 = the stream must
+  not exist yet) and raises `ConcurrencyError` when the stream moved on;
+- it is idempotent by `event_id`: appending a batch whose ids are already stored,
+  in the same stream, returns the stored events and writes nothing;
+- `read_all(after_position, limit)` returns events in global `position` order and
+  never skips an event that commits late: each backend says how in its docstring.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from shared.envelope import (
+    GENESIS_HASH,
+    EventEnvelope,
+    Metadata,
+    NewEvent,
+    chain_hash,
+    isoformat,
+)
+from shared.errors import Conflict
+
+
+class ConcurrencyError(Conflict):
+    """The stream is not at the version the writer expected: someone else wrote first."""
+
+    default_code = "concurrency_conflict"
+
+    @classmethod
+    def stream_moved(cls, stream_id: str, expected: int, actual: int) -> ConcurrencyError:
+        return cls(
+            f"stream {stream_id} is at version {actual}, expected {expected}; "
+            "reload and try again",
+            field="expected_version",
+        )
+
+
+class EventIdReusedError(Conflict):
+    """Some of the event ids are already stored, but not as this exact batch of this stream."""
+
+    default_code = "event_id_reused"
+
+
+class EventStore(ABC):
+    """Append-only streams plus a global log, and named checkpoints for log readers."""
+
+    #: Test seam: called inside `append` after positions are taken, before the commit.
+    before_commit: Callable[[], None] | None = None
+
+    @abstractmethod
+    def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> list[EventEnvelope]:
+        """Append `events` atomically; return them as stored (the originals on a retry)."""
+
+    @abstractmethod
+    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+        """Events of one stream from `from_version` on, in version order."""
+
+    @abstractmethod
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
+        """Up to `limit` events with position > `after_position`, in position order."""
+
+    @abstractmethod
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's current version; 0 when it has no events."""
+
+    @abstractmethod
+    def get_event(self, event_id: uuid.UUID) -> EventEnvelope | None:
+        """The stored event with this id, if any."""
+
+    @abstractmethod
+    def head_position(self) -> int:
+        """The highest committed position (0 for an empty store)."""
+
+    @abstractmethod
+    def get_checkpoint(self, name: str) -> int:
+        """A log reader's saved position (0 when never saved)."""
+
+    @abstractmethod
+    def set_checkpoint(self, name: str, position: int) -> None:
+        """Save a log reader's position."""
+
+    def close(self) -> None:
+        """Release connections; the default has none to release."""
+
+
+def check_batch(stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> None:
+    if not stream_id:
+        raise ValueError("stream_id must not be empty")
+    if expected_version < 0:
+        raise ValueError("expected_version must be >= 0")
+    if not events:
+        raise ValueError("append needs at least one event")
+    if len({event.event_id for event in events}) != len(events):
+        raise EventIdReusedError("the batch repeats an event_id", field="event_id")
+
+
+def replayed_batch(
+    stream_id: str, events: Sequence[NewEvent], stored: Sequence[EventEnvelope]
+) -> list[EventEnvelope] | None:
+    """The original result when `events` were already appended as one batch, else None.
+
+    Raises `EventIdReusedError` when only some ids are stored, or in another stream.
+    """
+    if not stored:
+        return None
+    by_id = {event.event_id: event for event in stored}
+    if len(by_id) != len(events) or any(e.stream_id != stream_id for e in stored):
+        raise EventIdReusedError(
+            f"{len(by_id)} of {len(events)} event ids are already stored, "
+            "not as this batch of this stream",
+            field="event_id",
+        )
+    return [by_id[event.event_id] for event in events]
+
+
+def seal(
+    stream_id: str,
+    first_version: int,
+    first_position: int,
+    previous_hash: str,
+    events: Sequence[NewEvent],
+    recorded_at: str,
+) -> list[tuple[NewEvent, int, int, str]]:
+    """Give each new event its version, position and chained hash: (event, version, position, hash)."""
+    sealed = []
+    last_hash = previous_hash or GENESIS_HASH
+    for offset, event in enumerate(events):
+        version = first_version + offset
+        last_hash = chain_hash(
+            last_hash,
+            event_id=event.event_id,
+            type=event.type,
+            schema_version=event.schema_version,
+            stream_id=stream_id,
+            version=version,
+            occurred_at=isoformat(event.occurred_at),
+            recorded_at=recorded_at,
+            data=event.data,
+            metadata=event.metadata.model_dump(),
+        )
+        sealed.append((event, version, first_position + offset, last_hash))
+    return sealed
+
+
+def stored_envelope(
+    *,
+    event_id: str,
+    type: str,
+    schema_version: int,
+    stream_id: str,
+    version: int,
+    position: int,
+    occurred_at: str,
+    recorded_at: str,
+    data: dict[str, object],
+    metadata: dict[str, object],
+    hash: str,
+) -> EventEnvelope:
+    """Build an envelope from trusted stored fields without re-validating (replay is hot)."""
+    return EventEnvelope.model_construct(
+        event_id=uuid.UUID(event_id),
+        type=type,
+        schema_version=schema_version,
+        stream_id=stream_id,
+        version=version,
+        position=position,
+        occurred_at=datetime.fromisoformat(occurred_at),
+        recorded_at=datetime.fromisoformat(recorded_at),
+        data=data,
+        metadata=Metadata.model_construct(**metadata),
+        hash=hash,
+    )
