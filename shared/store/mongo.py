@@ -46,7 +46,7 @@ Document = dict[str, Any]
 
 def _envelopes(commit: Document) -> list[EventEnvelope]:
     stream_id = commit["stream_id"]
-    return [stored_envelope(stream_id=stream_id, **event) for event in commit["events"]]
+    return [stored_envelope({**event, "stream_id": stream_id}) for event in commit["events"]]
 
 
 class ReservationExpiredError(Exception):
@@ -135,11 +135,17 @@ class MongoEventStore(EventStore):
         return replay
 
     def _reserve(self, count: int) -> int:
-        counter = self._db["counters"].find_one_and_update(
-            {"_id": "position"}, {"$inc": {"value": count}},
-            upsert=True, return_document=pymongo.ReturnDocument.AFTER,
-        )
-        return int(counter["value"]) - count + 1
+        """Take `count` consecutive positions from the global counter."""
+        while True:
+            try:
+                counter = self._db["counters"].find_one_and_update(
+                    {"_id": "position"}, {"$inc": {"value": count}},
+                    upsert=True, return_document=pymongo.ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:
+                continue  # two first-ever upserts raced to create the counter; one won
+            assert counter is not None  # an upsert returning AFTER always returns a document
+            return int(counter["value"]) - count + 1
 
     def _void(self, first_position: int, count: int) -> None:
         """Fill a reserved range that will never hold events, so readers need not wait."""

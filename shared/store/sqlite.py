@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -60,17 +61,35 @@ def connect(path: str | Path, *, synchronous: str = "FULL", timeout_s: float = 3
     connection = sqlite3.connect(
         str(path), timeout=timeout_s, isolation_level=None, check_same_thread=False
     )
-    connection.execute("PRAGMA journal_mode=WAL")
+    retry_while_busy(lambda: connection.execute("PRAGMA journal_mode=WAL"), timeout_s)
     connection.execute(f"PRAGMA synchronous={synchronous}")
     return connection
 
 
+def retry_while_busy(step: Callable[[], object], timeout_s: float) -> None:
+    """Run a setup step, retrying on SQLITE_BUSY.
+
+    Turning a new file into WAL mode needs an exclusive lock, and SQLite reports
+    BUSY at once, without its busy handler, when another process is doing the
+    same: several services or test handles opening one new file at once.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _envelope(row: tuple[Any, ...]) -> EventEnvelope:
-    return stored_envelope(
-        event_id=row[0], type=row[1], schema_version=row[2], stream_id=row[3],
-        version=row[4], position=row[5], occurred_at=row[6], recorded_at=row[7],
-        data=json.loads(row[8]), metadata=json.loads(row[9]), hash=row[10],
-    )
+    return stored_envelope({
+        "event_id": row[0], "type": row[1], "schema_version": row[2], "stream_id": row[3],
+        "version": row[4], "position": row[5], "occurred_at": row[6], "recorded_at": row[7],
+        "data": json.loads(row[8]), "metadata": json.loads(row[9]), "hash": row[10],
+    })
 
 
 class SQLiteEventStore(EventStore):
@@ -81,7 +100,7 @@ class SQLiteEventStore(EventStore):
         self._connection = connect(self.path, synchronous=synchronous)
         self._lock = threading.RLock()
         with self._lock:
-            self._connection.executescript(_SCHEMA)
+            retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

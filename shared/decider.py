@@ -1,0 +1,72 @@
+"""The Decider shape every aggregate follows: `decide(command, state) -> events`, `evolve(state, event)`.
+
+Pure: no I/O, no clock. Commands are imperative, events are facts in the past tense;
+both are frozen pydantic models. The event's type name on the wire is its class name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shared.errors import InvalidCommand
+
+
+class Command(BaseModel):
+    """Base for commands: strict about unknown fields, trims text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Event(BaseModel):
+    """Base for domain events (the payload inside an envelope)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+C = TypeVar("C", bound=Command)
+S = TypeVar("S")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Decider(Generic[C, S]):
+    """An aggregate's behaviour: how it decides, how it evolves, which events it knows."""
+
+    decide: Callable[[C, S], list[Event]]
+    evolve: Callable[[S, Event], S]
+    initial_state: S
+    event_types: tuple[type[Event], ...]
+    _by_name: dict[str, type[Event]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {t.type_name(): t for t in self.event_types})
+
+    def fold(self, events: Iterable[Event], state: S | None = None) -> S:
+        current = self.initial_state if state is None else state
+        for event in events:
+            current = self.evolve(current, event)
+        return current
+
+    def event_from(self, type_name: str, data: dict[str, Any]) -> Event:
+        return self._by_name[type_name].model_validate(data)
+
+
+def parse(model: type[M], payload: Any) -> M:
+    """Validate a payload into `model`; a failure names the first offending field."""
+    if not isinstance(payload, dict):
+        raise InvalidCommand("expected a JSON object", field="body")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidCommand(first["msg"], field=where) from None

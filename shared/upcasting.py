@@ -1,0 +1,40 @@
+"""Schema evolution: upcasters turn an old event shape into the next one on read.
+
+Stored history is never rewritten; readers see the newest shape. An upcaster is
+keyed by (type, schema_version) and returns the data for schema_version + 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shared.envelope import EventEnvelope
+
+Data = dict[str, Any]
+Upcaster = Callable[[Data], Data]
+
+
+class Upcasters:
+    """A registry of upcasters, applied in a chain until no newer shape is known."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, int], Upcaster] = {}
+
+    def register(self, type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        def add(upcaster: Upcaster) -> Upcaster:
+            key = (type, from_version)
+            if key in self._by_key:
+                raise ValueError(f"an upcaster for {type} v{from_version} is already registered")
+            self._by_key[key] = upcaster
+            return upcaster
+
+        return add
+
+    def upcast(self, event: EventEnvelope) -> EventEnvelope:
+        data, version = event.data, event.schema_version
+        while (upcaster := self._by_key.get((event.type, version))) is not None:
+            data, version = upcaster(dict(data)), version + 1
+        if version == event.schema_version:
+            return event
+        return event.model_copy(update={"data": data, "schema_version": version})

@@ -1,0 +1,128 @@
+"""Read-model storage: JSON documents in SQLite, local to a service and disposable.
+
+Read models are derived from events and can be rebuilt at any time, so they live in
+a local SQLite file whatever the event store is. A view transaction also carries the
+projection checkpoint and the ids a consumer has applied, so "applied" and "recorded
+as applied" commit together: replays and redeliveries change nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from shared.store.sqlite import connect, retry_while_busy
+
+Doc = dict[str, Any]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (collection, key)
+);
+CREATE TABLE IF NOT EXISTS view_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS applied_events (
+    consumer TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+"""
+
+
+class Views:
+    """Reads and writes inside one view transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def get(self, collection: str, key: str) -> Doc | None:
+        row = self._db.execute(
+            "SELECT doc FROM documents WHERE collection = ? AND key = ?", (collection, key)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, collection: str, key: str, doc: Doc) -> None:
+        self._db.execute(
+            "INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?)"
+            " ON CONFLICT(collection, key) DO UPDATE SET doc = excluded.doc",
+            (collection, key, json.dumps(doc, sort_keys=True, ensure_ascii=False)),
+        )
+
+    def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
+        rows = self._db.execute(
+            "SELECT doc FROM documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key",
+            (collection, key_prefix, key_prefix + "\U0010ffff"),
+        )
+        return [json.loads(doc) for (doc,) in rows]
+
+    def clear(self, collection: str) -> None:
+        self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
+
+    def checkpoint(self, name: str) -> int:
+        row = self._db.execute(
+            "SELECT position FROM view_checkpoints WHERE name = ?", (name,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_checkpoint(self, name: str, position: int) -> None:
+        self._db.execute(
+            "INSERT INTO view_checkpoints (name, position) VALUES (?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET position = excluded.position",
+            (name, position),
+        )
+
+    def mark_applied(self, consumer: str, event_id: str) -> bool:
+        """Record that `consumer` applied `event_id`; False when it already had."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO applied_events (consumer, event_id) VALUES (?, ?)",
+            (consumer, event_id),
+        )
+        return cursor.rowcount == 1
+
+
+class ViewStore:
+    """A service's read models in one SQLite file (or `:memory:` for a scratch rebuild)."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) == ":memory:":
+            self._connection = sqlite3.connect(":memory:", isolation_level=None,
+                                               check_same_thread=False)
+        else:
+            self._connection = connect(path, synchronous="NORMAL")
+        self._lock = threading.RLock()
+        retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Views]:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Views(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[Views]:
+        with self._lock:
+            yield Views(self._connection)
+
+    def get(self, collection: str, key: str) -> Doc | None:
+        with self.reading() as views:
+            return views.get(collection, key)
+
+    def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
+        with self.reading() as views:
+            return views.list(collection, key_prefix)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
