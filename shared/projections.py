@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from shared.envelope import EventEnvelope
 from shared.integrity import BrokenLink, first_broken_link
@@ -22,8 +22,13 @@ from shared.views import Views, ViewStore
 class Projection(Protocol):
     """Turns events into documents. Must be deterministic: no clock, no I/O but `views`."""
 
-    name: str
-    collections: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        """The view collections it owns (cleared on rebuild, compared by verify)."""
+        ...
 
     def apply(self, views: Views, event: EventEnvelope) -> None: ...
 
@@ -35,6 +40,7 @@ class VerifyReport(BaseModel):
     differences: list[str]
     broken_link: BrokenLink | None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         return not self.differences and self.broken_link is None

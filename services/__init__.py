@@ -1,0 +1,1 @@
+"""Anbei's services: inventory, teams, incidents and the gateway."""

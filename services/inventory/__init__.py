@@ -1,0 +1,1 @@
+"""Reserve warehouses, items and every stock movement."""

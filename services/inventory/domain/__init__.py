@@ -1,0 +1,1 @@
+"""Pure inventory domain: deciders for items, warehouses and stock. No I/O here."""

@@ -1,0 +1,60 @@
+"""The item catalogue: what the reserve can hold, coded by GB/T 38565-2020."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.decider import Command, Decider, Event
+from shared.errors import Conflict
+from shared.ids import Name, Slug
+
+#: GB/T 38565-2020: class digit 1-3, then middle, small and fine category 01-99 (99 = other).
+CategoryCode = Annotated[str, Field(pattern=r"^[123](?:0[1-9]|[1-9]\d){3}$",
+                                    description="7-digit GB/T 38565-2020 code, e.g. 2999999")]
+
+
+class RegisterItem(Command):
+    item_id: Slug
+    name: Name
+    name_zh: Name
+    unit: Name
+    category_code: CategoryCode
+    occurred_at: datetime | None = None
+
+
+class ItemRegistered(Event):
+    item_id: str
+    name: str
+    name_zh: str
+    unit: str
+    category_code: str
+
+
+@dataclass(frozen=True)
+class Item:
+    registered: bool = False
+    unit: str = ""
+
+
+def decide(command: RegisterItem, state: Item) -> list[Event]:
+    if state.registered:
+        raise Conflict(f"item {command.item_id} is already registered", field="item_id",
+                       code="already_registered")
+    return [ItemRegistered(**command.model_dump(exclude={"occurred_at"}))]
+
+
+def evolve(state: Item, event: Event) -> Item:
+    if isinstance(event, ItemRegistered):
+        return Item(registered=True, unit=event.unit)
+    return state
+
+
+def stream_id(item_id: str) -> str:
+    return f"item-{item_id}"
+
+
+items = Decider[RegisterItem, Item](decide, evolve, Item(), (ItemRegistered,))

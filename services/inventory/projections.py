@@ -1,0 +1,57 @@
+"""Inventory read models: the catalogue, warehouses, stock levels and the movement ledger."""
+
+from __future__ import annotations
+
+from shared.envelope import EventEnvelope
+from shared.views import Views
+
+ITEMS, WAREHOUSES, STOCK, MOVEMENTS = "items", "warehouses", "stock", "movements"
+_SIGN = {"StockReceived": 1, "StockIssued": -1}
+
+
+class Catalogue:
+    name = "catalogue"
+    collections = (ITEMS, WAREHOUSES)
+
+    def apply(self, views: Views, event: EventEnvelope) -> None:
+        if event.type == "ItemRegistered":
+            views.put(ITEMS, event.data["item_id"], dict(event.data))
+        elif event.type == "WarehouseRegistered":
+            views.put(WAREHOUSES, event.data["warehouse_id"],
+                      {**event.data, "registered_at": event.occurred_at.isoformat()})
+
+
+class StockLevels:
+    """On-hand quantity per warehouse and item, and every movement in order."""
+
+    name = "stock"
+    collections = (STOCK, MOVEMENTS)
+
+    def apply(self, views: Views, event: EventEnvelope) -> None:
+        sign = _SIGN.get(event.type)
+        if sign is None:
+            return
+        data = event.data
+        warehouse, item = data["warehouse_id"], data["item_id"]
+        key = f"{warehouse}/{item}"
+        level = views.get(STOCK, key) or {"warehouse_id": warehouse, "item_id": item, "quantity": 0}
+        level["quantity"] += sign * data["quantity"]
+        level["last_movement_at"] = event.occurred_at.isoformat()
+        views.put(STOCK, key, level)
+        views.put(MOVEMENTS, f"{warehouse}/{event.position:012d}", {
+            "position": event.position,
+            "event_id": str(event.event_id),
+            "type": event.type,
+            "item_id": item,
+            "quantity": sign * data["quantity"],
+            "balance": level["quantity"],
+            "counterparty": data.get("source") or data.get("destination"),
+            "reference": data.get("reference"),
+            "note": data.get("note"),
+            "occurred_at": event.occurred_at.isoformat(),
+            "recorded_at": event.recorded_at.isoformat(),
+            "actor": event.metadata.actor,
+        })
+
+
+PROJECTIONS = (Catalogue(), StockLevels())

@@ -1,0 +1,101 @@
+"""The inventory service's nameko entrypoints: parse, call the handler, dump. Nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.rpc import rpc
+
+from shared.decider import parse
+from shared.errors import InvalidCommand, NotFound
+from shared.nameko_kit import command_context, event_sourcing
+
+from . import handlers
+from .domain.items import RegisterItem
+from .domain.stock import MOVEMENTS
+from .domain.warehouses import RegisterWarehouse
+from .projections import ITEMS, PROJECTIONS, STOCK, WAREHOUSES
+from .projections import MOVEMENTS as LEDGER
+
+Json = dict[str, Any]
+
+
+class InventoryService:
+    name = "inventory"
+    es = event_sourcing(PROJECTIONS)
+
+    @rpc
+    def ping(self) -> str:
+        return "pong"
+
+    @rpc
+    def register_item(self, payload: Json, meta: Json | None = None) -> Json:
+        command = parse(RegisterItem, payload)
+        handlers.register_item(self.es, command, command_context(meta, command.occurred_at))
+        return self._item(command.item_id)
+
+    @rpc
+    def get_item(self, item_id: str) -> Json:
+        return self._item(item_id)
+
+    def _item(self, item_id: str) -> Json:
+        return _found(self.es.views.get(ITEMS, item_id), f"no item {item_id}", "item_id")
+
+    @rpc
+    def list_items(self) -> list[Json]:
+        return self.es.views.list(ITEMS)
+
+    @rpc
+    def register_warehouse(self, payload: Json, meta: Json | None = None) -> Json:
+        command = parse(RegisterWarehouse, payload)
+        handlers.register_warehouse(self.es, command, command_context(meta, command.occurred_at))
+        return self._warehouse(command.warehouse_id)
+
+    @rpc
+    def get_warehouse(self, warehouse_id: str) -> Json:
+        return self._warehouse(warehouse_id)
+
+    def _warehouse(self, warehouse_id: str) -> Json:
+        return _found(self.es.views.get(WAREHOUSES, warehouse_id),
+                      f"no warehouse {warehouse_id}", "warehouse_id")
+
+    @rpc
+    def list_warehouses(self) -> list[Json]:
+        return self.es.views.list(WAREHOUSES)
+
+    @rpc
+    def record_movement(self, payload: Json, meta: Json | None = None) -> Json:
+        """Receive or issue stock; `payload["kind"]` is "receipt" or "issue"."""
+        kind = payload.get("kind", "receipt") if isinstance(payload, dict) else None
+        model = MOVEMENTS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            raise InvalidCommand(f"must be one of {sorted(MOVEMENTS)}", field="kind")
+        command = parse(model, payload)
+        outcome = handlers.move_stock(self.es, command, command_context(meta, command.occurred_at))
+        return {
+            "warehouse_id": command.warehouse_id,
+            "item_id": command.item_id,
+            "quantity": outcome.state.on_hand,
+            "events": [event.to_message() for event in outcome.events],
+        }
+
+    @rpc
+    def get_stock(self, warehouse_id: str) -> list[Json]:
+        self._warehouse(warehouse_id)
+        return self.es.views.list(STOCK, f"{warehouse_id}/")
+
+    @rpc
+    def list_movements(self, warehouse_id: str) -> list[Json]:
+        self._warehouse(warehouse_id)
+        return self.es.views.list(LEDGER, f"{warehouse_id}/")
+
+    @rpc
+    def verify(self) -> Json:
+        """Prove the read models equal a rebuild from the log and every hash chain holds."""
+        return self.es.runner.verify().model_dump(mode="json")
+
+
+def _found(doc: Json | None, message: str, field: str) -> Json:
+    if doc is None:
+        raise NotFound(message, field=field)
+    return doc

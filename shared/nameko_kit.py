@@ -1,0 +1,81 @@
+"""What every nameko service needs from the kernel, as a DependencyProvider.
+
+`EventSourcing` connects in `setup()`, catches the projections up and starts the
+outbox relay in `start()`, and hands each worker the smallest useful interface: the
+service's `Application`. Importing this module also registers the kernel's errors
+with nameko, so they cross RPC as themselves rather than as RemoteError.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any, cast
+
+from nameko.exceptions import get_module_path, registry
+from nameko.extensions import DependencyProvider
+
+from shared.application import Application, CommandContext
+from shared.config import Settings, load_settings
+from shared.envelope import now
+from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
+from shared.outbox import OutboxRelay
+from shared.projections import Projection, ProjectionRunner
+from shared.store import ConcurrencyError, EventIdReusedError, open_store
+from shared.upcasting import Upcasters
+from shared.views import ViewStore
+
+for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, ConcurrencyError,
+               EventIdReusedError):
+    registry[get_module_path(_error)] = _error
+
+
+def command_context(meta: dict[str, Any] | None, occurred_at: Any = None) -> CommandContext:
+    """The context an RPC caller sends beside a command: actor, command id, correlation id."""
+    meta = meta or {}
+    return CommandContext(
+        command_id=str(meta.get("command_id") or uuid.uuid4()),
+        actor=str(meta.get("actor") or "system"),
+        correlation_id=meta.get("correlation_id"),
+        causation_id=meta.get("causation_id"),
+        occurred_at=occurred_at or now(),
+    )
+
+
+class EventSourcing(DependencyProvider):  # type: ignore[misc]
+    """A service's event store, read models and outbox relay, configured from the environment."""
+
+    def __init__(self, projections: Sequence[Projection], upcasters: Upcasters | None = None) -> None:
+        self.projections, self.upcasters = projections, upcasters or Upcasters()
+        self._stop = threading.Event()
+
+    def setup(self) -> None:
+        service = self.container.service_name
+        self.settings: Settings = load_settings(service)
+        store = open_store(self.settings.event_store_url, default_database=f"anbei_{service}")
+        views = ViewStore(self.settings.view_store_path)
+        runner = ProjectionRunner(store, views, self.projections, self.upcasters)
+        self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
+                                 poll_s=self.settings.relay_poll_s)
+        self.app = Application(store, runner, self.upcasters, on_append=self.relay.notify)
+
+    def start(self) -> None:
+        self.app.runner.catch_up()
+        self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.relay.notify()
+
+    def get_dependency(self, worker_ctx: Any) -> Application:
+        return self.app
+
+
+def event_sourcing(projections: Sequence[Projection], upcasters: Upcasters | None = None) -> Application:
+    """Declare a service's event sourcing: `es = event_sourcing(PROJECTIONS)`.
+
+    Typed as the `Application` because that is what each worker sees: nameko replaces
+    the provider on the class by `get_dependency()`'s value on every worker instance.
+    """
+    return cast(Application, EventSourcing(projections, upcasters))

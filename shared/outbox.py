@@ -1,0 +1,126 @@
+"""The transactional outbox and its relay to RabbitMQ.
+
+The event log *is* the outbox: an event is committed once, in the same atomic append
+as everything else about it, and the relay publishes everything after its checkpoint
+(kept in the same store). So a committed event is always published eventually and an
+uncommitted one never is. Delivery is at-least-once: after a crash or a broker outage
+the relay resends from its checkpoint, in position order, and consumers drop repeats
+by `event_id` (`shared.consumer`).
+
+Messages go where nameko's `@event_handler(service, type)` and any AMQP client expect
+them: exchange `<service>.events` (topic, durable), routing key = event type, body =
+the JSON envelope, persistent, with publisher confirms.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from kombu import Connection, Exchange, Producer
+
+from shared.envelope import EventEnvelope
+from shared.store.base import EventStore
+
+log = logging.getLogger(__name__)
+
+
+def event_exchange(service: str) -> Exchange:
+    """The exchange nameko's EventDispatcher uses for `service` (same name and flags)."""
+    return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode="persistent")
+
+
+class OutboxRelay:
+    """Publishes committed events in position order, one checkpoint per service."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        service: str,
+        amqp_uri: str,
+        *,
+        batch: int = 200,
+        poll_s: float = 0.5,
+        checkpoint: str = "outbox-relay",
+    ) -> None:
+        self.store, self.service, self.amqp_uri = store, service, amqp_uri
+        self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
+        self.exchange = event_exchange(service)
+        self._connection: Connection | None = None
+        self._producer: Producer | None = None
+        self._wakeup = threading.Event()
+
+    def backlog(self) -> int:
+        """How many committed events are not yet confirmed by the broker."""
+        return max(self.store.head_position() - self.store.get_checkpoint(self.checkpoint), 0)
+
+    def notify(self) -> None:
+        """Something was appended: publish now rather than at the next poll."""
+        self._wakeup.set()
+
+    def publish_pending(self) -> int:
+        """Publish one batch after the checkpoint; returns how many were confirmed."""
+        after = self.store.get_checkpoint(self.checkpoint)
+        events = self.store.read_all(after, self.batch)
+        if not events:
+            return 0
+        producer = self._ensure_producer()
+        for event in events:
+            self._publish(producer, event)
+        self.store.set_checkpoint(self.checkpoint, events[-1].position)
+        return len(events)
+
+    def _publish(self, producer: Producer, event: EventEnvelope) -> None:
+        producer.publish(
+            event.to_message(),
+            exchange=self.exchange,
+            routing_key=event.type,
+            serializer="json",
+            delivery_mode="persistent",
+            message_id=str(event.event_id),
+            headers={"stream_id": event.stream_id, "position": event.position},
+            declare=[self.exchange],
+            retry=False,
+        )
+
+    def _ensure_producer(self) -> Producer:
+        if self._producer is None:
+            connection = Connection(
+                self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5
+            )
+            connection.ensure_connection(max_retries=1)
+            self._connection, self._producer = connection, Producer(connection.channel())
+        return self._producer
+
+    def disconnect(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:
+                log.debug("closing a broken AMQP connection failed", exc_info=True)
+        self._connection = self._producer = None
+
+    def run(self, stop: threading.Event, max_backoff_s: float = 5.0) -> None:
+        """Publish until `stop` is set, surviving broker outages with a capped backoff."""
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                published = self.publish_pending()
+            except Exception as error:
+                log.warning("outbox relay for %s: %s; retrying in %.1fs", self.service, error, backoff)
+                self.disconnect()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, max_backoff_s)
+                continue
+            backoff = 0.1
+            if published < self.batch:
+                self._wakeup.wait(self.poll_s)
+                self._wakeup.clear()
+        self.disconnect()
+
+    def __enter__(self) -> OutboxRelay:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.disconnect()
