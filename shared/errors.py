@@ -15,9 +15,10 @@ class AnbeiError(Exception):
     default_code = "error"
 
     def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message, field, code)
+        # args carry no None: nameko sends args across RPC and would turn None into "None"
+        super().__init__(message, field or "", code or self.default_code)
         self.message = message
-        self.field = field
+        self.field = field or None
         self.code = code or self.default_code
 
     def __str__(self) -> str:

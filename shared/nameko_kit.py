@@ -79,3 +79,18 @@ def event_sourcing(projections: Sequence[Projection], upcasters: Upcasters | Non
     the provider on the class by `get_dependency()`'s value on every worker instance.
     """
     return cast(Application, EventSourcing(projections, upcasters))
+
+
+class ServiceSettings(DependencyProvider):  # type: ignore[misc]
+    """The service's validated `Settings`, loaded once at container setup."""
+
+    def setup(self) -> None:
+        self.settings = load_settings(self.container.service_name)
+
+    def get_dependency(self, worker_ctx: Any) -> Settings:
+        return self.settings
+
+
+def service_settings() -> Settings:
+    """Declare `settings = service_settings()` on a nameko service class."""
+    return cast(Settings, ServiceSettings())
