@@ -74,11 +74,13 @@ class Platform:
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_s
-        for process in self.processes.values():
-            try:
+        try:
+            for process in self.processes.values():
                 process.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):  # too slow, or a second Ctrl-C
+            for process in self.processes.values():
+                if process.poll() is None:
+                    process.kill()
                 process.wait()
         self.processes.clear()
 

@@ -1,0 +1,1 @@
+"""Incidents: reported from the townships and followed through by the command centre."""

@@ -1,0 +1,1 @@
+"""Pure incidents domain: the incident decider and the Decree 493 grade suggestion. No I/O here."""

@@ -1,0 +1,107 @@
+"""One incident (突发事件): its report, with the grade Decree 493 suggests for accidents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from shared.decider import Command, Decider, Event
+from shared.errors import Conflict, InvalidCommand
+from shared.ids import Name, Note, Slug
+
+from .grading import Category, Grade, assess
+
+IncidentType = Literal[
+    "flood", "waterlogging", "drought", "typhoon", "heat_wave", "cold_wave", "snow_ice",
+    "forest_fire", "landslide", "debris_flow", "mountain_torrent", "earthquake",
+    "hazardous_chemicals", "road_traffic", "building_fire", "gas", "special_equipment", "other",
+]
+IncidentStatus = Literal["reported"]
+_NATURAL: tuple[IncidentType, ...] = (
+    "flood", "waterlogging", "drought", "typhoon", "heat_wave", "cold_wave", "snow_ice",
+    "forest_fire", "landslide", "debris_flow", "mountain_torrent", "earthquake",
+)
+_ACCIDENT: tuple[IncidentType, ...] = (
+    "hazardous_chemicals", "road_traffic", "building_fire", "gas", "special_equipment",
+)
+#: The category each hazard belongs to under the Emergency Response Law; "other" may be any.
+CATEGORY_OF: dict[IncidentType, Category] = {
+    **dict.fromkeys(_NATURAL, "natural_disaster"), **dict.fromkeys(_ACCIDENT, "accident"),
+}
+
+
+class ReportIncident(Command):
+    incident_id: Slug
+    title: Name
+    incident_type: IncidentType
+    category: Category
+    township: Name
+    location: Name | None = None
+    description: Note | None = None
+    reported_by: Name
+    deaths: int = Field(default=0, ge=0)
+    injured: int = Field(default=0, ge=0)
+    #: Of the injured, how many seriously (重伤); when not given, Decree 493 counts all injured.
+    seriously_injured: int | None = Field(default=None, ge=0)
+    missing: int = Field(default=0, ge=0)
+    affected_people: int = Field(default=0, ge=0)
+    direct_loss_yuan: float | None = Field(default=None, ge=0)
+    occurred_at: datetime | None = None
+
+
+class IncidentReported(Event):
+    incident_id: str
+    title: str
+    incident_type: IncidentType
+    category: Category
+    township: str
+    location: str | None
+    description: str | None
+    reported_by: str
+    deaths: int
+    injured: int
+    seriously_injured: int | None
+    missing: int
+    affected_people: int
+    direct_loss_yuan: float | None
+    suggested_grade: Grade | None
+    grade_basis: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    status: IncidentStatus | None = None
+
+
+def decide(command: ReportIncident, state: Incident) -> list[Event]:
+    if state.status is not None:
+        raise Conflict(f"incident {command.incident_id} is already reported", field="incident_id",
+                       code="already_registered")
+    expected = CATEGORY_OF.get(command.incident_type, command.category)
+    if command.category != expected:
+        raise InvalidCommand(f"a {command.incident_type} incident is a {expected} event",
+                             field="category")
+    if command.seriously_injured is not None and command.seriously_injured > command.injured:
+        raise InvalidCommand(f"more than the {command.injured} injured", field="seriously_injured")
+    grade, basis = assess(
+        command.category, command.deaths,
+        command.injured if command.seriously_injured is None else command.seriously_injured,
+        command.direct_loss_yuan,
+        injured_label="injured" if command.seriously_injured is None else "seriously injured",
+    )
+    return [IncidentReported(**command.model_dump(exclude={"occurred_at"}),
+                             suggested_grade=grade, grade_basis=basis)]
+
+
+def evolve(state: Incident, event: Event) -> Incident:
+    return Incident(status="reported") if isinstance(event, IncidentReported) else state
+
+
+def stream_id(incident_id: str) -> str:
+    return f"incident-{incident_id}"
+
+
+incidents = Decider[ReportIncident, Incident](decide, evolve, Incident(), (IncidentReported,))

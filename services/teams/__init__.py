@@ -1,0 +1,1 @@
+"""Rescue teams and their readiness, reported around the clock."""

@@ -1,0 +1,1 @@
+"""Pure teams domain: the team decider, registration and readiness. No I/O here."""

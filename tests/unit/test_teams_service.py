@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.teams.projections import PROJECTIONS
+from services.teams.service import TeamsService
+from shared.application import Application
+from shared.errors import InvalidCommand, NotFound
+from shared.projections import ProjectionRunner
+from shared.store.sqlite import SQLiteEventStore
+from shared.views import ViewStore
+
+LONGMA = {"team_id": "longma-sanitation-rescue", "name": "Lu'an Longma sanitation rescue team",
+          "name_zh": "六安龙马环卫抢险队", "team_type": "enterprise", "members": 18}
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[TeamsService]:
+    store, views = SQLiteEventStore(tmp_path / "events.db"), ViewStore(tmp_path / "v.db")
+    yield worker_factory(TeamsService, es=Application(store, ProjectionRunner(store, views, PROJECTIONS)))
+    store.close()
+    views.close()
+
+
+def test_a_registered_team_can_be_read_back_and_listed(service: TeamsService) -> None:
+    team = service.register_team(LONGMA, {"actor": "admin"})
+    assert team["team_id"] == "longma-sanitation-rescue"
+    assert service.get_team("longma-sanitation-rescue") == team
+    assert service.list_teams() == [team]
+
+
+def test_reporting_readiness_returns_the_teams_line_on_the_board(service: TeamsService) -> None:
+    service.register_team(LONGMA)
+    line = service.report_readiness(
+        {"team_id": "longma-sanitation-rescue", "status": "ready", "people_available": 18},
+        {"actor": "leader-li"},
+    )
+    assert (line["status"], line["reported_by"]) == ("ready", "leader-li")
+    assert service.get_readiness("longma-sanitation-rescue") == line
+    assert service.readiness_board() == [line]
+    assert service.verify()["ok"] is True
+
+
+def test_an_unknown_team_is_not_found(service: TeamsService) -> None:
+    with pytest.raises(NotFound) as raised:
+        service.get_readiness("no-such-team")
+    assert raised.value.field == "team_id"
+
+
+def test_a_malformed_payload_is_rejected_naming_the_field(service: TeamsService) -> None:
+    with pytest.raises(InvalidCommand) as raised:
+        service.register_team({**LONGMA, "members": "many"})
+    assert raised.value.field == "members"
