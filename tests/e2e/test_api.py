@@ -1,0 +1,163 @@
+"""HTTP through the gateway, with every service running as its own process."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from services.launcher import Platform
+from services.seed import load_seed, seed_file
+
+
+@pytest.fixture(scope="module")
+def api(platform: Platform) -> str:
+    return f"{platform.url}/api/v1"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def post(url: str, body: Any, key: str | None = None) -> requests.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    return requests.post(url, json=body, headers=headers, timeout=15)
+
+
+def new_warehouse_with_item(api: str) -> tuple[str, str]:
+    warehouse, item = unique("depot"), unique("sandbags")
+    assert post(f"{api}/warehouses", {"warehouse_id": warehouse, "name": "Mayan depot",
+                                      "name_zh": "马岗防汛物资库", "kind": "township",
+                                      "area_m2": 60}).status_code == 201
+    assert post(f"{api}/items", {"item_id": item, "name": "woven sandbags", "name_zh": "编织袋",
+                                 "unit": "bag", "category_code": "3999999"}).status_code == 201
+    return warehouse, item
+
+
+def stock_of(api: str, warehouse: str, item: str) -> int:
+    levels = requests.get(f"{api}/warehouses/{warehouse}/stock", timeout=15).json()
+    return next((level["quantity"] for level in levels if level["item_id"] == item), 0)
+
+
+def test_health_and_readiness(platform: Platform) -> None:
+    assert requests.get(f"{platform.url}/healthz", timeout=5).json() == {"status": "ok"}
+    ready = requests.get(f"{platform.url}/readyz", timeout=10)
+    assert ready.status_code == 200
+    assert ready.json()["services"] == {"inventory": "ok", "teams": "ok", "incidents": "ok"}
+
+
+def test_a_stock_receipt_posted_to_the_gateway_shows_in_the_stock_read(api: str) -> None:
+    warehouse, item = new_warehouse_with_item(api)
+    receipt = post(f"{api}/warehouses/{warehouse}/movements",
+                   {"kind": "receipt", "item_id": item, "quantity": 5000,
+                    "occurred_at": "2024-06-30T22:00:00+08:00", "reference": "PO 2024-031"})
+    assert receipt.status_code == 201, receipt.text
+    assert stock_of(api, warehouse, item) == 5000
+    [movement] = requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json()
+    assert movement["occurred_at"] == "2024-06-30T14:00:00+00:00"
+    assert (movement["quantity"], movement["balance"], movement["reference"]) == (5000, 5000, "PO 2024-031")
+
+
+def test_a_write_retried_with_the_same_idempotency_key_counts_once(api: str) -> None:
+    warehouse, item = new_warehouse_with_item(api)
+    body = {"kind": "receipt", "item_id": item, "quantity": 300}
+    first = post(f"{api}/warehouses/{warehouse}/movements", body, key=unique("key"))
+    key = unique("key")
+    second = post(f"{api}/warehouses/{warehouse}/movements", body, key=key)
+    retried = post(f"{api}/warehouses/{warehouse}/movements", body, key=key)
+    assert first.status_code == second.status_code == retried.status_code == 201
+    assert retried.json()["events"] == second.json()["events"]
+    assert stock_of(api, warehouse, item) == 600
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "receipt", "quantity": 5}, "item_id"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": -5}, "quantity"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": "lots"}, "quantity"),
+        ({"kind": "transfer", "item_id": "sandbags", "quantity": 5}, "kind"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": 5, "colour": "red"}, "colour"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": 5, "warehouse_id": "elsewhere"},
+         "warehouse_id"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": 5,
+          "occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+    ],
+)
+def test_a_bad_movement_is_a_400_naming_the_field_and_changes_nothing(
+    api: str, body: dict[str, Any], field: str
+) -> None:
+    warehouse, item = new_warehouse_with_item(api)
+    body = {**body, "item_id": item} if body.get("item_id") == "sandbags" else body
+    response = post(f"{api}/warehouses/{warehouse}/movements", body)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+    assert response.json()["code"] == "invalid"
+    assert requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json() == []
+
+
+def test_a_body_that_is_not_json_is_a_400(api: str) -> None:
+    response = requests.post(f"{api}/teams", data="{not json", timeout=15)
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+
+
+def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: str) -> None:
+    warehouse, item = new_warehouse_with_item(api)
+    post(f"{api}/warehouses/{warehouse}/movements", {"kind": "receipt", "item_id": item, "quantity": 8})
+    response = post(f"{api}/warehouses/{warehouse}/movements",
+                    {"kind": "issue", "item_id": item, "quantity": 9, "destination": "Chengbei"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "insufficient_stock"
+    assert "only 8 on hand" in response.json()["message"]
+    assert stock_of(api, warehouse, item) == 8
+
+
+@pytest.mark.parametrize("path", ["/warehouses/nowhere/stock", "/warehouses/nowhere",
+                                  "/items/nothing", "/teams/nobody", "/incidents/never",
+                                  "/no/such/resource"])
+def test_an_unknown_id_is_a_404(api: str, path: str) -> None:
+    response = requests.get(f"{api}{path}", timeout=15)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_team_reports_readiness_and_the_board_shows_it(api: str) -> None:
+    team = unique("township-flood-team")
+    registered = post(f"{api}/teams", {"team_id": team, "name": "Sunqiao flood team",
+                                       "name_zh": "孙岗乡防汛应急队", "team_type": "township",
+                                       "members": 57})
+    assert registered.status_code == 201, registered.text
+    too_many = post(f"{api}/teams/{team}/readiness", {"status": "ready", "people_available": 58})
+    assert too_many.status_code == 400 and too_many.json()["field"] == "people_available"
+    report = post(f"{api}/teams/{team}/readiness", {"status": "partially_ready",
+                                                    "people_available": 41})
+    assert report.status_code == 201, report.text
+    board = {entry["team_id"]: entry for entry in requests.get(f"{api}/readiness", timeout=15).json()}
+    assert (board[team]["status"], board[team]["people_available"]) == ("partially_ready", 41)
+
+
+def test_an_incident_is_reported_and_read_back(api: str) -> None:
+    incident = unique("flood")
+    reported = post(f"{api}/incidents", {
+        "incident_id": incident, "title": "Pi river embankment seepage", "incident_type": "flood",
+        "category": "natural_disaster", "township": "Dongqiao", "reported_by": "duty officer Wang",
+        "affected_people": 320, "occurred_at": "2024-07-01T03:10:00+08:00",
+    })
+    assert reported.status_code == 201, reported.text
+    read = requests.get(f"{api}/incidents/{incident}", timeout=15).json()
+    assert (read["status"], read["affected_people"], read["township"]) == ("reported", 320, "Dongqiao")
+
+
+def test_the_seed_loads_the_district_figures_once_however_often_it_runs(platform: Platform, api: str) -> None:
+    first = load_seed(platform.url)
+    second = load_seed(platform.url)
+    assert first.problems == second.problems == []
+    assert stock_of(api, "jinan-flood-reserve", "woven-sandbags") == 290_000
+    assert stock_of(api, "jinan-flood-reserve", "life-jackets") == 2_253
+    seeded = {team["team_id"] for team in seed_file("teams")}
+    teams = [team for team in requests.get(f"{api}/teams", timeout=15).json() if team["team_id"] in seeded]
+    assert len(teams) == len(seeded)
+    assert sum(team["members"] or 0 for team in teams) == 18 + 1262 + 23 + 362 + 174 + 310

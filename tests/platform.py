@@ -1,0 +1,38 @@
+"""The real platform for tests: the four service processes, as `scripts/run` starts them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.launcher import PROCESSES, Platform
+from shared.config import load_settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
+    """Start inventory, teams, incidents and the gateway on private SQLite files and vhost."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
+    env |= {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(free_port()),
+            "RELAY_POLL_S": "0.1"}
+    platform = Platform(load_settings("gateway", env), env)
+    platform.start()
+    try:
+        platform.wait_ready(timeout_s=60)
+        yield platform
+    except Exception:
+        for name in PROCESSES:
+            print(f"--- {name} log ---\n{platform.log_path(name).read_text(errors='replace')[-3000:]}")
+        raise
+    finally:
+        platform.stop()
