@@ -1,4 +1,4 @@
-"""One fixture, every backend: SQLite, Mongo on mongomock, and a real MongoDB when MONGO_URL is set.
+"""One fixture, every backend: in-memory, SQLite, Mongo on mongomock, and a real MongoDB when MONGO_URL is set.
 
 Each backend also supplies `tamper`, which edits stored history behind the store's
 back, so the integrity check can be tested on every backend.
@@ -20,10 +20,11 @@ import pymongo
 import pytest
 
 from shared.store.base import EventStore
+from shared.store.memory import InMemoryEventStore
 from shared.store.mongo import MongoEventStore
 from shared.store.sqlite import SQLiteEventStore
 
-BACKENDS = ["sqlite", "mongomock"] + (["mongodb"] if os.environ.get("MONGO_URL") else [])
+BACKENDS = ["memory", "sqlite", "mongomock"] + (["mongodb"] if os.environ.get("MONGO_URL") else [])
 
 
 @dataclass
@@ -56,9 +57,21 @@ def _mongo(name: str, database: Any) -> Backend:
     return Backend(name, lambda: MongoEventStore(database, gap_timeout_s=2.0), tamper)
 
 
+def _memory() -> Backend:
+    shared = InMemoryEventStore().shared
+
+    def tamper(position: int, data: dict[str, Any]) -> None:
+        index = position - 1
+        shared.log[index] = shared.log[index].model_copy(update={"data": data})
+
+    return Backend("memory", lambda: InMemoryEventStore(shared), tamper)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
+    if request.param == "memory":
+        yield _memory()
+    elif request.param == "sqlite":
         yield _sqlite(tmp_path)
     elif request.param == "mongomock":
         yield _mongo("mongomock", mongomock.MongoClient(tz_aware=True)["anbei_test"])

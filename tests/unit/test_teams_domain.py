@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import ast
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -155,19 +152,3 @@ def test_team_events_survive_a_round_trip_through_json() -> None:
 
 def test_a_team_lives_in_its_own_stream() -> None:
     assert teams.stream_id("longma-sanitation-rescue") == "team-longma-sanitation-rescue"
-
-
-def test_the_teams_domain_imports_nothing_from_the_outside_world() -> None:
-    allowed = ("shared.decider", "shared.errors", "shared.ids", "pydantic")
-    for module in Path(teams.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                assert name.startswith(allowed) or name.split(".")[0] in sys.stdlib_module_names, (
-                    f"{module.name} imports {name}"
-                )
