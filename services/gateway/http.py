@@ -77,6 +77,8 @@ def json_body(request: Request) -> dict[str, Any]:
         body = json.loads(raw or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidCommand(f"is not valid JSON: {error}", field="body") from None
+    except RecursionError:
+        raise InvalidCommand("is nested too deeply", field="body") from None
     if not isinstance(body, dict):
         raise InvalidCommand("must be a JSON object", field="body")
     return body

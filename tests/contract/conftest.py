@@ -1,4 +1,4 @@
-"""One fixture, every backend: in-memory, SQLite, Mongo on mongomock, and a real MongoDB when MONGO_URL is set.
+"""One fixture, every backend: in-memory, SQLite, mongomock, and a real MongoDB when MONGO_URL is set.
 
 Each backend also supplies `tamper`, which edits stored history behind the store's
 back, so the integrity check can be tested on every backend.

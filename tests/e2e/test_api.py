@@ -78,6 +78,7 @@ def test_a_write_retried_with_the_same_idempotency_key_counts_once(api: str) -> 
         ({"kind": "receipt", "quantity": 5}, "item_id"),
         ({"kind": "receipt", "item_id": "sandbags", "quantity": -5}, "quantity"),
         ({"kind": "receipt", "item_id": "sandbags", "quantity": "lots"}, "quantity"),
+        ({"kind": "receipt", "item_id": "sandbags", "quantity": 10**20}, "quantity"),
         ({"kind": "transfer", "item_id": "sandbags", "quantity": 5}, "kind"),
         ({"kind": "receipt", "item_id": "sandbags", "quantity": 5, "colour": "red"}, "colour"),
         ({"kind": "receipt", "item_id": "sandbags", "quantity": 5, "warehouse_id": "elsewhere"},
@@ -98,10 +99,12 @@ def test_a_bad_movement_is_a_400_naming_the_field_and_changes_nothing(
     assert requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json() == []
 
 
-def test_a_body_that_is_not_json_is_a_400(api: str) -> None:
-    response = requests.post(f"{api}/teams", data="{not json", timeout=15)
-    assert response.status_code == 400
-    assert response.json()["field"] == "body"
+@pytest.mark.parametrize("body", ["{not json", "[" * 100_000, '{"area_m2": Infinity}', "\udcff"])
+def test_a_body_that_is_not_a_sensible_json_object_is_a_400(api: str, body: str) -> None:
+    response = requests.post(f"{api}/warehouses", data=body.encode("utf-8", "surrogateescape"),
+                             timeout=15)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] in ("body", "warehouse_id")
 
 
 def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: str) -> None:

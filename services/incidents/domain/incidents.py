@@ -10,7 +10,7 @@ from pydantic import Field
 
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict, InvalidCommand
-from shared.ids import Name, Note, Slug
+from shared.ids import Count, Name, Note, Slug
 
 from .grading import Category, Grade, assess
 
@@ -42,13 +42,13 @@ class ReportIncident(Command):
     location: Name | None = None
     description: Note | None = None
     reported_by: Name
-    deaths: int = Field(default=0, ge=0)
-    injured: int = Field(default=0, ge=0)
+    deaths: Count = 0
+    injured: Count = 0
     #: Of the injured, how many seriously (重伤); when not given, Decree 493 counts all injured.
-    seriously_injured: int | None = Field(default=None, ge=0)
-    missing: int = Field(default=0, ge=0)
-    affected_people: int = Field(default=0, ge=0)
-    direct_loss_yuan: float | None = Field(default=None, ge=0)
+    seriously_injured: Count | None = None
+    missing: Count = 0
+    affected_people: Count = 0
+    direct_loss_yuan: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     occurred_at: datetime | None = None
 
 

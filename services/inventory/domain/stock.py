@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
-
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict
-from shared.ids import Name, Note, Slug
+from shared.ids import Name, Note, PositiveCount, Slug
 
 
 class ReceiveStock(Command):
     kind: Literal["receipt"] = "receipt"
     warehouse_id: Slug
     item_id: Slug
-    quantity: int = Field(gt=0)
+    quantity: PositiveCount
     source: Name = "purchase"
     reference: Name | None = None
     note: Note | None = None
@@ -28,7 +26,7 @@ class IssueStock(Command):
     kind: Literal["issue"] = "issue"
     warehouse_id: Slug
     item_id: Slug
-    quantity: int = Field(gt=0)
+    quantity: PositiveCount
     destination: Name
     reference: Name | None = None
     note: Note | None = None

@@ -21,7 +21,7 @@ class RegisterWarehouse(Command):
     name_zh: Name
     kind: WarehouseKind
     township: Name | None = None
-    area_m2: float | None = Field(default=None, gt=0)
+    area_m2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     occurred_at: datetime | None = None
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict, InvalidCommand, NotFound
-from shared.ids import Name, Note, Slug
+from shared.ids import Count, Name, Note, PositiveCount, Slug
 
 TeamType = Literal[
     "professional", "semi_professional", "enterprise", "township", "mass_volunteer",
@@ -26,7 +26,7 @@ class Equipment(BaseModel):
 
     name: Name
     name_zh: Name | None = None
-    quantity: int = Field(gt=0)
+    quantity: PositiveCount
 
 
 class RegisterTeam(Command):
@@ -37,9 +37,9 @@ class RegisterTeam(Command):
     agency: Name | None = None
     township: Name | None = None
     #: How many teams this record groups, e.g. 22 township flood teams recorded together.
-    units: int = Field(default=1, ge=1)
+    units: PositiveCount = 1
     #: The roster size; None when not on record (the plan gives none for the fire brigade).
-    members: int | None = Field(default=None, ge=0)
+    members: Count | None = None
     equipment: list[Equipment] = Field(default_factory=list)
     occurred_at: datetime | None = None
 
@@ -47,7 +47,7 @@ class RegisterTeam(Command):
 class ReportReadiness(Command):
     team_id: Slug
     status: ReadinessStatus
-    people_available: int = Field(ge=0)
+    people_available: Count
     equipment_notes: Note | None = None
     note: Note | None = None
     occurred_at: datetime | None = None
