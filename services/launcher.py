@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -106,6 +107,17 @@ def _shared_store_problem(env: dict[str, str]) -> str | None:
     return None
 
 
+def _port_problem(settings: Settings) -> str | None:
+    """Another process on the gateway port would answer our readiness checks: refuse to start."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((settings.gateway_host, settings.gateway_port))
+        except OSError as error:
+            return (f"GATEWAY_PORT: {settings.gateway_host}:{settings.gateway_port} is in use "
+                    f"(is Anbei already running?): {error.strerror}")
+    return None
+
+
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -117,10 +129,14 @@ def main() -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     env = dict(os.environ)
-    if (problem := _shared_store_problem(env) or _broker_problem(settings.amqp_uri)) is not None:
+    problem = (_shared_store_problem(env) or _port_problem(settings)
+               or _broker_problem(settings.amqp_uri))
+    if problem is not None:
         print(problem, file=sys.stderr)
         return 2
     platform = Platform(settings, env)
+    # set both explicitly: a shell's background job starts with SIGINT ignored
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         print(f"starting inventory, teams, incidents and the gateway (logs in {platform.log_dir})")

@@ -1,0 +1,76 @@
+"""`python -m services` (what scripts/run runs): foreground, prints the URL, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.platform import free_port
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(line) for line in found.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ")[1][0] != "Z"
+
+
+def launcher_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
+    return env | {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(port)}
+
+
+def test_the_launcher_prints_the_gateway_url_and_ctrl_c_stops_every_process(
+    amqp_uri: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "services"], env=launcher_env(amqp_uri, tmp_path, port),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell's background job
+    )
+    services: list[int] = []
+    try:
+        assert launcher.stdout is not None
+        output: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and "Ctrl-C" not in "".join(output):
+            output.append(launcher.stdout.readline())
+        assert f"Gateway: http://127.0.0.1:{port}" in "".join(output), "".join(output)
+        services = children_of(launcher.pid)
+        assert len(services) == 4
+
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(30) == 0
+        assert "stopped." in launcher.stdout.read()
+        assert [pid for pid in services if alive(pid)] == []
+    finally:
+        for pid in [launcher.pid, *services]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        launcher.wait()
+
+
+def test_the_launcher_refuses_to_start_when_the_gateway_port_is_taken(
+    amqp_uri: str, tmp_path: Path
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "services"], capture_output=True, text=True,
+                              env=launcher_env(amqp_uri, tmp_path, port), timeout=60, check=False)
+    assert done.returncode == 2
+    assert f"GATEWAY_PORT: 127.0.0.1:{port} is in use" in done.stderr
