@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
 
 from shared.application import Application, CommandContext
 from shared.config import Settings, load_settings
@@ -94,3 +95,21 @@ class ServiceSettings(DependencyProvider):  # type: ignore[misc]
 def service_settings() -> Settings:
     """Declare `settings = service_settings()` on a nameko service class."""
     return cast(Settings, ServiceSettings())
+
+
+Json = dict[str, Any]
+
+
+class EventSourcedService:
+    """Entrypoints every event-sourced service has; subclasses set `name` and `es`."""
+
+    es: Application
+
+    @rpc  # type: ignore[untyped-decorator]
+    def ping(self) -> str:
+        return "pong"
+
+    @rpc  # type: ignore[untyped-decorator]
+    def verify(self) -> Json:
+        """Prove the read models equal a rebuild from the log and every hash chain holds."""
+        return self.es.runner.verify().model_dump(mode="json")

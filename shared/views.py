@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shared.errors import NotFound
 from shared.store.sqlite import connect, retry_while_busy
 
 Doc = dict[str, Any]
@@ -122,6 +123,13 @@ class ViewStore:
     def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
         with self.reading() as views:
             return views.list(collection, key_prefix)
+
+    def require(self, collection: str, key: str, message: str, field: str) -> Doc:
+        """The document, or `NotFound(message, field)` when there is none."""
+        doc = self.get(collection, key)
+        if doc is None:
+            raise NotFound(message, field=field)
+        return doc
 
     def close(self) -> None:
         with self._lock:

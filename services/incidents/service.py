@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nameko.rpc import rpc
 
 from shared.decider import parse
-from shared.errors import NotFound
-from shared.nameko_kit import command_context, event_sourcing
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
 
 from . import handlers
 from .domain.incidents import ReportIncident
 from .projections import INCIDENTS, PROJECTIONS
 
-Json = dict[str, Any]
 
-
-class IncidentsService:
+class IncidentsService(EventSourcedService):
     name = "incidents"
     es = event_sourcing(PROJECTIONS)
-
-    @rpc
-    def ping(self) -> str:
-        return "pong"
 
     @rpc
     def report_incident(self, payload: Json, meta: Json | None = None) -> Json:
@@ -37,16 +28,8 @@ class IncidentsService:
         return self._incident(incident_id)
 
     def _incident(self, incident_id: str) -> Json:
-        doc = self.es.views.get(INCIDENTS, incident_id)
-        if doc is None:
-            raise NotFound(f"no incident {incident_id}", field="incident_id")
-        return doc
+        return self.es.views.require(INCIDENTS, incident_id, f"no incident {incident_id}", "incident_id")
 
     @rpc
     def list_incidents(self) -> list[Json]:
         return self.es.views.list(INCIDENTS)
-
-    @rpc
-    def verify(self) -> Json:
-        """Prove the read model equals a rebuild from the log and every hash chain holds."""
-        return self.es.runner.verify().model_dump(mode="json")

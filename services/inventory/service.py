@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nameko.rpc import rpc
 
 from shared.decider import parse
-from shared.errors import InvalidCommand, NotFound
-from shared.nameko_kit import command_context, event_sourcing
+from shared.errors import InvalidCommand
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
 
 from . import handlers
 from .domain.items import RegisterItem
@@ -17,16 +15,10 @@ from .domain.warehouses import RegisterWarehouse
 from .projections import ITEMS, PROJECTIONS, STOCK, WAREHOUSES
 from .projections import MOVEMENTS as LEDGER
 
-Json = dict[str, Any]
 
-
-class InventoryService:
+class InventoryService(EventSourcedService):
     name = "inventory"
     es = event_sourcing(PROJECTIONS)
-
-    @rpc
-    def ping(self) -> str:
-        return "pong"
 
     @rpc
     def register_item(self, payload: Json, meta: Json | None = None) -> Json:
@@ -39,7 +31,7 @@ class InventoryService:
         return self._item(item_id)
 
     def _item(self, item_id: str) -> Json:
-        return _found(self.es.views.get(ITEMS, item_id), f"no item {item_id}", "item_id")
+        return self.es.views.require(ITEMS, item_id, f"no item {item_id}", "item_id")
 
     @rpc
     def list_items(self) -> list[Json]:
@@ -56,8 +48,7 @@ class InventoryService:
         return self._warehouse(warehouse_id)
 
     def _warehouse(self, warehouse_id: str) -> Json:
-        return _found(self.es.views.get(WAREHOUSES, warehouse_id),
-                      f"no warehouse {warehouse_id}", "warehouse_id")
+        return self.es.views.require(WAREHOUSES, warehouse_id, f"no warehouse {warehouse_id}", "warehouse_id")
 
     @rpc
     def list_warehouses(self) -> list[Json]:
@@ -89,13 +80,3 @@ class InventoryService:
         self._warehouse(warehouse_id)
         return self.es.views.list(LEDGER, f"{warehouse_id}/")
 
-    @rpc
-    def verify(self) -> Json:
-        """Prove the read models equal a rebuild from the log and every hash chain holds."""
-        return self.es.runner.verify().model_dump(mode="json")
-
-
-def _found(doc: Json | None, message: str, field: str) -> Json:
-    if doc is None:
-        raise NotFound(message, field=field)
-    return doc

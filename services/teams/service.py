@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nameko.rpc import rpc
 
 from shared.decider import parse
-from shared.errors import NotFound
-from shared.nameko_kit import command_context, event_sourcing
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
 
 from . import handlers
 from .domain.teams import RegisterTeam, ReportReadiness
 from .projections import PROJECTIONS, READINESS, TEAMS
 
-Json = dict[str, Any]
 
-
-class TeamsService:
+class TeamsService(EventSourcedService):
     name = "teams"
     es = event_sourcing(PROJECTIONS)
-
-    @rpc
-    def ping(self) -> str:
-        return "pong"
 
     @rpc
     def register_team(self, payload: Json, meta: Json | None = None) -> Json:
@@ -36,7 +27,7 @@ class TeamsService:
         return self._team(team_id)
 
     def _team(self, team_id: str) -> Json:
-        return _found(self.es.views.get(TEAMS, team_id), f"no team {team_id}", "team_id")
+        return self.es.views.require(TEAMS, team_id, f"no team {team_id}", "team_id")
 
     @rpc
     def list_teams(self) -> list[Json]:
@@ -54,19 +45,9 @@ class TeamsService:
         return self._readiness(team_id)
 
     def _readiness(self, team_id: str) -> Json:
-        return _found(self.es.views.get(READINESS, team_id), f"no team {team_id}", "team_id")
+        return self.es.views.require(READINESS, team_id, f"no team {team_id}", "team_id")
 
     @rpc
     def readiness_board(self) -> list[Json]:
         return self.es.views.list(READINESS)
 
-    @rpc
-    def verify(self) -> Json:
-        """Prove the read models equal a rebuild from the log and every hash chain holds."""
-        return self.es.runner.verify().model_dump(mode="json")
-
-
-def _found(doc: Json | None, message: str, field: str) -> Json:
-    if doc is None:
-        raise NotFound(message, field=field)
-    return doc
