@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,19 +11,14 @@ from services.incidents.domain.incidents import ReportIncident
 from services.incidents.projections import INCIDENTS, PROJECTIONS
 from shared.application import Application, CommandContext
 from shared.decider import parse
-from shared.projections import ProjectionRunner
-from shared.store.sqlite import SQLiteEventStore
-from shared.views import ViewStore
+from shared.testing import in_memory_application
 
 HAPPENED_AT = datetime(2024, 7, 2, 3, 15, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Application]:
-    store, views = SQLiteEventStore(tmp_path / "events.db"), ViewStore(tmp_path / "v.db")
-    yield Application(store, ProjectionRunner(store, views, PROJECTIONS))
-    store.close()
-    views.close()
+def app() -> Application:
+    return in_memory_application(PROJECTIONS)
 
 
 def report(app: Application, **overrides: Any) -> None:

@@ -1,18 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from nameko.testing.services import worker_factory
 
 from services.incidents.projections import PROJECTIONS
 from services.incidents.service import IncidentsService
-from shared.application import Application
 from shared.errors import Conflict, InvalidCommand, NotFound
-from shared.projections import ProjectionRunner
-from shared.store.sqlite import SQLiteEventStore
-from shared.views import ViewStore
+from shared.testing import in_memory_application
 
 CRASH = {"incident_id": "g312-crash", "title": "Bus crash on G312", "incident_type": "road_traffic",
          "category": "accident", "township": "Sanshipu", "reported_by": "traffic police",
@@ -20,12 +14,8 @@ CRASH = {"incident_id": "g312-crash", "title": "Bus crash on G312", "incident_ty
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[IncidentsService]:
-    store, views = SQLiteEventStore(tmp_path / "events.db"), ViewStore(tmp_path / "v.db")
-    yield worker_factory(IncidentsService,
-                         es=Application(store, ProjectionRunner(store, views, PROJECTIONS)))
-    store.close()
-    views.close()
+def service() -> IncidentsService:
+    return worker_factory(IncidentsService, es=in_memory_application(PROJECTIONS))  # type: ignore[no-any-return]
 
 
 def test_a_reported_incident_is_returned_read_back_and_listed(service: IncidentsService) -> None:

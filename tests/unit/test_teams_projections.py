@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,20 +11,15 @@ from services.teams.domain.teams import RegisterTeam, ReportReadiness
 from services.teams.projections import PROJECTIONS, READINESS, TEAMS
 from shared.application import Application, CommandContext
 from shared.decider import parse
-from shared.projections import ProjectionRunner
-from shared.store.sqlite import SQLiteEventStore
-from shared.views import ViewStore
+from shared.testing import in_memory_application
 
 REGISTERED_AT = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
 REPORTED_AT = datetime(2024, 7, 1, 22, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Application]:
-    store, views = SQLiteEventStore(tmp_path / "events.db"), ViewStore(tmp_path / "v.db")
-    yield Application(store, ProjectionRunner(store, views, PROJECTIONS))
-    store.close()
-    views.close()
+def app() -> Application:
+    return in_memory_application(PROJECTIONS)
 
 
 def context(at: datetime, actor: str = "system") -> CommandContext:

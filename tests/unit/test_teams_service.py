@@ -1,29 +1,20 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from nameko.testing.services import worker_factory
 
 from services.teams.projections import PROJECTIONS
 from services.teams.service import TeamsService
-from shared.application import Application
 from shared.errors import InvalidCommand, NotFound
-from shared.projections import ProjectionRunner
-from shared.store.sqlite import SQLiteEventStore
-from shared.views import ViewStore
+from shared.testing import in_memory_application
 
 LONGMA = {"team_id": "longma-sanitation-rescue", "name": "Lu'an Longma sanitation rescue team",
           "name_zh": "六安龙马环卫抢险队", "team_type": "enterprise", "members": 18}
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[TeamsService]:
-    store, views = SQLiteEventStore(tmp_path / "events.db"), ViewStore(tmp_path / "v.db")
-    yield worker_factory(TeamsService, es=Application(store, ProjectionRunner(store, views, PROJECTIONS)))
-    store.close()
-    views.close()
+def service() -> TeamsService:
+    return worker_factory(TeamsService, es=in_memory_application(PROJECTIONS))  # type: ignore[no-any-return]
 
 
 def test_a_registered_team_can_be_read_back_and_listed(service: TeamsService) -> None:
