@@ -65,10 +65,10 @@ class OutboxRelay:
         events = self.store.read_all(after, self.batch)
         if not events:
             return 0
-        self.store.set_checkpoint(self.checkpoint, events[-1].position)  # MUTATION: before publishing
         producer = self._ensure_producer()
         for event in events:
             self._publish(producer, event)
+        self.store.set_checkpoint(self.checkpoint, events[-1].position)
         return len(events)
 
     def _publish(self, producer: Producer, event: EventEnvelope) -> None:
