@@ -42,10 +42,12 @@ class OutboxRelay:
         *,
         batch: int = 200,
         poll_s: float = 0.5,
+        confirm_timeout_s: float = 10.0,
         checkpoint: str = "outbox-relay",
     ) -> None:
         self.store, self.service, self.amqp_uri = store, service, amqp_uri
         self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
+        self.confirm_timeout_s = confirm_timeout_s
         self.exchange = event_exchange(service)
         self._connection: Connection | None = None
         self._producer: Producer | None = None
@@ -60,14 +62,22 @@ class OutboxRelay:
         self._wakeup.set()
 
     def publish_pending(self) -> int:
-        """Publish one batch after the checkpoint; returns how many were confirmed."""
+        """Publish one batch after the checkpoint; returns how many were confirmed.
+
+        Raises when the broker is unreachable, refuses a message or does not confirm
+        within `confirm_timeout_s`; the connection is dropped so the next call starts afresh.
+        """
         after = self.store.get_checkpoint(self.checkpoint)
         events = self.store.read_all(after, self.batch)
         if not events:
             return 0
-        producer = self._ensure_producer()
-        for event in events:
-            self._publish(producer, event)
+        try:
+            producer = self._ensure_producer()
+            for event in events:
+                self._publish(producer, event)
+        except Exception:
+            self.disconnect(broken=True)
+            raise
         self.store.set_checkpoint(self.checkpoint, events[-1].position)
         return len(events)
 
@@ -82,6 +92,9 @@ class OutboxRelay:
             headers={"stream_id": event.stream_id, "position": event.position},
             declare=[self.exchange],
             retry=False,
+            # a frozen broker or a half-open connection must not block the relay forever
+            timeout=self.confirm_timeout_s,
+            confirm_timeout=self.confirm_timeout_s,
         )
 
     def _ensure_producer(self) -> Producer:
@@ -93,10 +106,14 @@ class OutboxRelay:
             self._connection, self._producer = connection, Producer(connection.channel())
         return self._producer
 
-    def disconnect(self) -> None:
+    def disconnect(self, broken: bool = False) -> None:
+        """Close the connection; a broken one is dropped without talking to the broker."""
         if self._connection is not None:
             try:
-                self._connection.release()
+                if broken:
+                    self._connection.collect()
+                else:
+                    self._connection.release()
             except Exception:
                 log.debug("closing a broken AMQP connection failed", exc_info=True)
         self._connection = self._producer = None
@@ -109,7 +126,6 @@ class OutboxRelay:
                 published = self.publish_pending()
             except Exception as error:
                 log.warning("outbox relay for %s: %s; retrying in %.1fs", self.service, error, backoff)
-                self.disconnect()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
