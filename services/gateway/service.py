@@ -6,14 +6,13 @@ from typing import Any
 
 import eventlet
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Request
 
 from shared.config import SERVICES
-from shared.errors import NotFound
 from shared.nameko_kit import service_settings
 
 from .http import api, command_meta, json_body, with_path_id
+from .web import http
 
 Result = tuple[int, Any]
 
@@ -148,8 +147,3 @@ class GatewayService:
     @api
     def get_incident(self, request: Request, incident_id: str) -> Result:
         return 200, self._call("incidents", "get_incident", incident_id)
-
-    @http("GET", "/<path:path>")
-    @api
-    def unknown(self, request: Request, path: str) -> Result:
-        raise NotFound(f"no resource at /{path}", field="path")

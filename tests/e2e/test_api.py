@@ -127,6 +127,15 @@ def test_an_unknown_id_is_a_404(api: str, path: str) -> None:
     assert response.json()["code"] == "not_found"
 
 
+def test_a_wrong_method_is_a_405_in_json_that_says_what_is_allowed(api: str) -> None:
+    response = requests.delete(f"{api}/items", timeout=15)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    unknown = requests.post(f"{api}/no/such/resource", json={}, timeout=15)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
+
+
 def test_a_team_reports_readiness_and_the_board_shows_it(api: str) -> None:
     team = unique("township-flood-team")
     registered = post(f"{api}/teams", {"team_id": team, "name": "Sunqiao flood team",
