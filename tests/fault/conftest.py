@@ -12,8 +12,8 @@ from tests.private_rabbit import PrivateRabbit, available
 @pytest.fixture(scope="module")
 def private_rabbit() -> Iterator[PrivateRabbit]:
     """One private node per test module (cold start ≈ 5 s), stopped and removed afterwards."""
-    if not available():
-        pytest.skip("rabbitmq-server is not installed")
+    if not available():  # scripts/test installs it: missing here is a failure, not a skip
+        pytest.fail("rabbitmq-server is not installed; run ./scripts/test, which installs it")
     with PrivateRabbit() as node:
         yield node
 

@@ -23,7 +23,7 @@ from shared.envelope import EventEnvelope
 from shared.outbox import OutboxRelay
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import Views, ViewStore
-from tests.fault.support import (
+from tests.outbox_support import (
     append_round_robin,
     assert_every_event_delivered_in_stream_order,
     publish_all,

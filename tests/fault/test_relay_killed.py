@@ -20,7 +20,7 @@ import pytest
 
 from shared.outbox import OutboxRelay
 from shared.store.sqlite import SQLiteEventStore
-from tests.fault.support import assert_every_event_delivered_in_stream_order, publish_all, unique
+from tests.outbox_support import assert_every_event_delivered_in_stream_order, publish_all, unique
 from tests.private_rabbit import bind_event_queue, drain, wait_until
 
 pytestmark = pytest.mark.rabbit
@@ -35,7 +35,7 @@ _SERVICE_PROCESS = textwrap.dedent("""
 
     from shared.outbox import OutboxRelay
     from shared.store.sqlite import SQLiteEventStore
-    from tests.fault.support import append_round_robin
+    from tests.outbox_support import append_round_robin
 
     path, service, amqp_uri, planned = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = SQLiteEventStore(path)

@@ -23,16 +23,16 @@ from amqp.exceptions import MessageNacked
 from kombu import Connection
 
 from shared.consumer import IdempotentConsumer
-from shared.envelope import EventEnvelope, NewEvent, now
+from shared.envelope import EventEnvelope
 from shared.outbox import OutboxRelay
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import Views, ViewStore
+from tests.outbox_support import append_round_robin, publish_all
 from tests.private_rabbit import bind_event_queue, drain, wait_until
 
 pytestmark = pytest.mark.rabbit
 
 SERVICE = "inventory"
-STREAMS = ("stock-w1-rice", "stock-w1-water", "stock-w2-tents")
 TYPES = ("StockReceived", "StockIssued", "StockCounted")
 
 
@@ -45,24 +45,7 @@ def append_interleaved(
     store: SQLiteEventStore, count: int, types: tuple[str, ...] = TYPES
 ) -> list[EventEnvelope]:
     """`count` events, one per append, round-robin over three streams and the given types."""
-    appended: list[EventEnvelope] = []
-    for i in range(count):
-        stream = STREAMS[i % len(STREAMS)]
-        event = NewEvent(type=types[i % len(types)], occurred_at=now(),
-                         data={"item": stream.rsplit("-", 1)[1], "qty": i + 1})
-        appended += store.append(stream, store.stream_version(stream), [event])
-    return appended
-
-
-def publish_all(relay: OutboxRelay) -> int:
-    """Call publish_pending until it has nothing left; return how many it confirmed."""
-    total = 0
-    for _ in range(1000):
-        published = relay.publish_pending()
-        if published == 0:
-            return total
-        total += published
-    raise AssertionError("the relay never ran out of events")
+    return append_round_robin(store, count, streams=3, types=types)
 
 
 def test_every_event_reaches_a_real_consumer_in_order_as_a_persistent_json_envelope(
@@ -213,7 +196,7 @@ def test_a_replay_delivers_duplicates_and_the_idempotent_consumer_applies_each_e
     restarted = IdempotentConsumer(views, "stock-totals")
     assert not any(restarted.handle(m.payload, apply) for m in messages)
     assert views.get("meta", "applications") == {"n": 10}
-    for stream in STREAMS:
+    for stream in sorted({event.stream_id for event in appended}):
         assert views.get("totals", stream) == {
             "qty": sum(e.data["qty"] for e in appended if e.stream_id == stream)
         }

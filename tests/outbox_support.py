@@ -1,4 +1,4 @@
-"""Helpers for the fault tests: appending, a relay thread, and the delivery checks."""
+"""Helpers for the outbox tests (integration and fault): appending, relaying, delivery checks."""
 
 from __future__ import annotations
 
@@ -18,13 +18,16 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
-def append_round_robin(store: EventStore, count: int, streams: int = 4,
-                       relay: OutboxRelay | None = None) -> list[EventEnvelope]:
-    """`count` events, one append each, over `streams` streams; tells `relay` after each."""
+def append_round_robin(
+    store: EventStore, count: int, streams: int = 4, relay: OutboxRelay | None = None,
+    types: Sequence[str] = ("StockIssued", "StockReceived", "StockReceived"),
+) -> list[EventEnvelope]:
+    """`count` events, one append each, round-robin over `streams` streams and `types`;
+    tells `relay` after each."""
     appended: list[EventEnvelope] = []
     for i in range(count):
         stream = f"stock-w{i % streams}-rice"
-        event = NewEvent(type="StockReceived" if i % 3 else "StockIssued", occurred_at=now(),
+        event = NewEvent(type=types[i % len(types)], occurred_at=now(),
                          data={"item": "rice", "qty": i + 1})
         appended += store.append(stream, store.stream_version(stream), [event])
         if relay is not None:
@@ -33,6 +36,7 @@ def append_round_robin(store: EventStore, count: int, streams: int = 4,
 
 
 def publish_all(relay: OutboxRelay) -> int:
+    """Call publish_pending until it has nothing left; return how many it confirmed."""
     total = 0
     for _ in range(10_000):
         published = relay.publish_pending()
