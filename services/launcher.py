@@ -110,6 +110,9 @@ def _shared_store_problem(env: dict[str, str]) -> str | None:
 def _port_problem(settings: Settings) -> str | None:
     """Another process on the gateway port would answer our readiness checks: refuse to start."""
     with socket.socket() as probe:
+        # as the gateway's own listener does: connections of a stopped gateway in TIME_WAIT
+        # do not block the port, a process listening on it does
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((settings.gateway_host, settings.gateway_port))
         except OSError as error:

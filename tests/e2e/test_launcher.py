@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from services.launcher import _port_problem
+from shared.config import load_settings
 from tests.platform import free_port
 
 
@@ -74,3 +76,27 @@ def test_the_launcher_refuses_to_start_when_the_gateway_port_is_taken(
                               env=launcher_env(amqp_uri, tmp_path, port), timeout=60, check=False)
     assert done.returncode == 2
     assert f"GATEWAY_PORT: 127.0.0.1:{port} is in use" in done.stderr
+
+
+def test_a_port_left_in_time_wait_by_a_stopped_gateway_is_free_to_reuse() -> None:
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the server side closes first, so its end of the connection sits in TIME_WAIT
+    client.close()
+    listener.close()
+    time_wait = subprocess.run(["ss", "-tan", "state", "time-wait", f"sport = :{port}"],
+                               capture_output=True, text=True, check=False).stdout
+    assert f":{port}" in time_wait
+
+    settings = load_settings("gateway", {"GATEWAY_PORT": str(port)})
+    assert _port_problem(settings) is None
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        assert _port_problem(settings) is not None
