@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,30 +86,20 @@ def isoformat(moment: datetime) -> str:
     return utc(moment).isoformat(timespec="microseconds")
 
 
-def chain_hash(
-    previous_hash: str,
-    *,
-    event_id: uuid.UUID | str,
-    type: str,
-    schema_version: int,
-    stream_id: str,
-    version: int,
-    occurred_at: str,
-    recorded_at: str,
-    data: Any,
-    metadata: Any,
-) -> str:
-    """sha256 over the previous hash and every stored field but `position`.
+#: The stored fields a hash covers, in order: all but `position` (it orders the log, not the stream).
+HASHED_FIELDS = ("event_id", "type", "schema_version", "stream_id", "version", "occurred_at",
+                 "recorded_at", "data", "metadata")
 
-    Timestamps come in as the exact ISO strings the store keeps, and JSON is
-    canonical (sorted keys, no spaces) so the hash is the same on every backend.
-    `position` is left out because it orders the log, not the stream.
+
+def chain_hash(previous_hash: str, record: Mapping[str, Any]) -> str:
+    """sha256 over the previous hash and an event's stored record (see `HASHED_FIELDS`).
+
+    The record holds what the store keeps: the id and timestamps as text, exactly as
+    written, and JSON made canonical (sorted keys, no spaces), so the hash is the same
+    on every backend.
     """
-    body = json.dumps(
-        [str(event_id), type, schema_version, stream_id, version, occurred_at, recorded_at,
-         data, metadata],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-    )
+    body = json.dumps([record[name] for name in HASHED_FIELDS],
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((previous_hash + body).encode()).hexdigest()
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from shared.envelope import GENESIS_HASH, EventEnvelope, chain_hash, isoformat
+from shared.envelope import GENESIS_HASH, HASHED_FIELDS, EventEnvelope, chain_hash, isoformat
 
 
 class BrokenLink(BaseModel):
@@ -20,18 +20,10 @@ class BrokenLink(BaseModel):
 
 
 def expected_hash(previous_hash: str, event: EventEnvelope) -> str:
-    return chain_hash(
-        previous_hash,
-        event_id=event.event_id,
-        type=event.type,
-        schema_version=event.schema_version,
-        stream_id=event.stream_id,
-        version=event.version,
-        occurred_at=isoformat(event.occurred_at),
-        recorded_at=isoformat(event.recorded_at),
-        data=event.data,
-        metadata=event.metadata.model_dump(),
-    )
+    record = {name: getattr(event, name) for name in HASHED_FIELDS}
+    record |= {"event_id": str(event.event_id), "occurred_at": isoformat(event.occurred_at),
+               "recorded_at": isoformat(event.recorded_at), "metadata": event.metadata.model_dump()}
+    return chain_hash(previous_hash, record)
 
 
 def first_broken_link(events: Iterable[EventEnvelope]) -> BrokenLink | None:

@@ -19,24 +19,26 @@ from werkzeug.wrappers import Request, Response
 
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
 
+
+class ServiceUnavailable(AnbeiError):
+    """A service did not answer (not running, or too slow)."""
+
+    default_code = "service_unavailable"
+
+
 ERROR_STATUS: dict[type[AnbeiError], int] = {
     InvalidCommand: 400,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    ServiceUnavailable: 503,
 }
 MAX_KEY_LENGTH = 200
 
 
-class ServiceUnavailable(AnbeiError):
-    default_code = "service_unavailable"
-
-
 def status_of(error: AnbeiError) -> int:
-    for cls in type(error).__mro__:
-        if cls in ERROR_STATUS:
-            return ERROR_STATUS[cls]
-    return 503 if isinstance(error, ServiceUnavailable) else 500
+    """The status of the nearest class in the table; an unlisted error is a bug (500)."""
+    return next((ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in ERROR_STATUS), 500)
 
 
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:

@@ -13,7 +13,7 @@ def open_store(url: str, *, default_database: str = "anbei") -> EventStore:
         from shared.store.sqlite import SQLiteEventStore
 
         return SQLiteEventStore(url.removeprefix("sqlite:///"))
-    if url.startswith(("mongodb://", "mongodb+srv://", "mongomock://")):
+    if url.startswith(("mongodb://", "mongodb+srv://")):
         from shared.store.mongo import MongoEventStore
 
         return MongoEventStore.from_url(url, default_database=default_database)

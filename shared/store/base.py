@@ -131,26 +131,27 @@ def seal(
     previous_hash: str,
     events: Sequence[NewEvent],
     recorded_at: str,
-) -> list[tuple[NewEvent, int, int, str]]:
-    """Give each new event its version, position and chained hash: (event, version, position, hash)."""
-    sealed = []
+) -> list[dict[str, Any]]:
+    """Each new event as the store will keep it: text id and timestamps, its version,
+    position and chained hash. Backends only serialize these records."""
+    records = []
     last_hash = previous_hash or GENESIS_HASH
     for offset, event in enumerate(events):
-        version = first_version + offset
-        last_hash = chain_hash(
-            last_hash,
-            event_id=event.event_id,
-            type=event.type,
-            schema_version=event.schema_version,
-            stream_id=stream_id,
-            version=version,
-            occurred_at=isoformat(event.occurred_at),
-            recorded_at=recorded_at,
-            data=event.data,
-            metadata=event.metadata.model_dump(),
-        )
-        sealed.append((event, version, first_position + offset, last_hash))
-    return sealed
+        record: dict[str, Any] = {
+            "event_id": str(event.event_id),
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "stream_id": stream_id,
+            "version": first_version + offset,
+            "position": first_position + offset,
+            "occurred_at": isoformat(event.occurred_at),
+            "recorded_at": recorded_at,
+            "data": event.data,
+            "metadata": event.metadata.model_dump(),
+        }
+        record["hash"] = last_hash = chain_hash(last_hash, record)
+        records.append(record)
+    return records
 
 
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
-from shared.store.base import ConcurrencyError, EventStore, check_batch, replayed_batch, seal
+from shared.store.base import (
+    ConcurrencyError,
+    EventStore,
+    check_batch,
+    replayed_batch,
+    seal,
+    stored_envelope,
+)
 
 
 @dataclass
@@ -47,17 +54,9 @@ class InMemoryEventStore(EventStore):
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, len(stream))
             recorded_at = isoformat(now())
             previous_hash = stream[-1].hash if stream else ""
-            sealed = seal(stream_id, len(stream) + 1, len(memory.log) + 1, previous_hash, events,
-                          recorded_at)
-            new = [
-                EventEnvelope(
-                    event_id=event.event_id, type=event.type, schema_version=event.schema_version,
-                    stream_id=stream_id, version=version, position=position,
-                    occurred_at=event.occurred_at, recorded_at=recorded_at, data=event.data,
-                    metadata=event.metadata, hash=digest,
-                )
-                for event, version, position, digest in sealed
-            ]
+            records = seal(stream_id, len(stream) + 1, len(memory.log) + 1, previous_hash, events,
+                           recorded_at)
+            new = [stored_envelope(record) for record in records]
             if self.before_commit is not None:
                 self.before_commit()
             memory.streams[stream_id] = [*stream, *new]

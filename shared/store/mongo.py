@@ -96,7 +96,7 @@ class MongoEventStore(EventStore):
     ) -> list[EventEnvelope]:
         first_position, reserved_at = self._reserve(len(events)), time.monotonic()
         recorded_at = isoformat(now())
-        sealed = seal(stream_id, version + 1, first_position, previous_hash, events, recorded_at)
+        records = seal(stream_id, version + 1, first_position, previous_hash, events, recorded_at)
         commit: Document = {
             "_id": first_position,
             "last_position": first_position + len(events) - 1,
@@ -105,13 +105,7 @@ class MongoEventStore(EventStore):
             "last_version": version + len(events),
             "recorded_at": recorded_at,
             "event_ids": [str(event.event_id) for event in events],
-            "events": [
-                {"event_id": str(event.event_id), "type": event.type,
-                 "schema_version": event.schema_version, "version": ver, "position": pos,
-                 "occurred_at": isoformat(event.occurred_at), "recorded_at": recorded_at,
-                 "data": event.data, "metadata": event.metadata.model_dump(), "hash": digest}
-                for event, ver, pos, digest in sealed
-            ],
+            "events": [{k: v for k, v in r.items() if k != "stream_id"} for r in records],
         }
         if self.before_commit is not None:
             self.before_commit()
@@ -122,17 +116,13 @@ class MongoEventStore(EventStore):
             self._commits.insert_one(commit)
         except DuplicateKeyError:
             self._void(first_position, len(events))
-            if self._stored(events):
-                return self._replay_or_raise(stream_id, events)
+            replay = replayed_batch(stream_id, events, self._stored(events))
+            if replay is not None:  # an identical retry got there first
+                return replay
             raise ConcurrencyError.stream_moved(
                 stream_id, version, self.stream_version(stream_id)
             ) from None
         return _envelopes(commit)
-
-    def _replay_or_raise(self, stream_id: str, events: Sequence[NewEvent]) -> list[EventEnvelope]:
-        replay = replayed_batch(stream_id, events, self._stored(events))
-        assert replay is not None  # _stored was non-empty, so replayed_batch returns or raises
-        return replay
 
     def _reserve(self, count: int) -> int:
         """Take `count` consecutive positions from the global counter."""

@@ -130,13 +130,12 @@ class SQLiteEventStore(EventStore):
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, version)
             (last_position,) = db.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
             recorded_at = isoformat(now())
+            records = seal(stream_id, version + 1, last_position + 1, previous_hash, events, recorded_at)
             rows = [
-                (str(event.event_id), event.type, event.schema_version, stream_id, ver, pos,
-                 isoformat(event.occurred_at), recorded_at, json.dumps(event.data),
-                 json.dumps(event.metadata.model_dump()), digest)
-                for event, ver, pos, digest in seal(
-                    stream_id, version + 1, last_position + 1, previous_hash, events, recorded_at
-                )
+                (r["event_id"], r["type"], r["schema_version"], stream_id, r["version"], r["position"],
+                 r["occurred_at"], recorded_at, json.dumps(r["data"]), json.dumps(r["metadata"]),
+                 r["hash"])
+                for r in records
             ]
             db.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             if self.before_commit is not None:
