@@ -18,13 +18,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def platform_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
+    """This process's environment, pointed at a private vhost, data folder and gateway port."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
+    return env | {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(port)}
+
+
 @contextmanager
 def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
     """Start inventory, teams, incidents and the gateway on private SQLite files and vhost."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
-    env |= {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(free_port()),
-            "RELAY_POLL_S": "0.1"}
+    env = platform_env(amqp_uri, data_dir, free_port()) | {"RELAY_POLL_S": "0.1"}
     platform = Platform(load_settings("gateway", env), env)
     platform.start()
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from services.launcher import _port_problem
 from shared.config import load_settings
-from tests.platform import free_port
+from tests.platform import free_port, platform_env
 
 
 def children_of(pid: int) -> list[int]:
@@ -29,17 +29,12 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(") ")[1][0] != "Z"
 
 
-def launcher_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
-    return env | {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(port)}
-
-
 def test_the_launcher_prints_the_gateway_url_and_ctrl_c_stops_every_process(
     amqp_uri: str, tmp_path: Path
 ) -> None:
     port = free_port()
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "services"], env=launcher_env(amqp_uri, tmp_path, port),
+        [sys.executable, "-m", "services"], env=platform_env(amqp_uri, tmp_path, port),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell's background job
     )
@@ -73,7 +68,7 @@ def test_the_launcher_refuses_to_start_when_the_gateway_port_is_taken(
         squatter.listen()
         port = squatter.getsockname()[1]
         done = subprocess.run([sys.executable, "-m", "services"], capture_output=True, text=True,
-                              env=launcher_env(amqp_uri, tmp_path, port), timeout=60, check=False)
+                              env=platform_env(amqp_uri, tmp_path, port), timeout=60, check=False)
     assert done.returncode == 2
     assert f"GATEWAY_PORT: 127.0.0.1:{port} is in use" in done.stderr
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kombu import Connection
+from kombu import Connection, Queue
 
 from shared.consumer import IdempotentConsumer
 from shared.envelope import EventEnvelope
@@ -192,6 +192,19 @@ def test_a_hung_broker_is_detected_and_the_relay_catches_up_after_it(
     assert_every_event_delivered_in_stream_order([m.payload for m in messages], before + during)
 
 
+def _published_to_a_consumer(
+    rabbit: PrivateRabbit, tmp_path: Path, name: str, count: int = 6
+) -> tuple[Queue, list[EventEnvelope], IdempotentConsumer]:
+    """`count` events committed and confirmed onto a fresh queue, and a consumer for them."""
+    service = unique(name)
+    queue = bind_event_queue(rabbit.amqp_uri, service, f"{name}-q")
+    store = SQLiteEventStore(tmp_path / "events.db")
+    committed = append_round_robin(store, count, streams=2)
+    with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
+        assert publish_all(relay) == count
+    return queue, committed, IdempotentConsumer(ViewStore(tmp_path / "views.db"), "totals")
+
+
 def _apply_quantity(views: Views, event: EventEnvelope) -> None:
     total = views.get("totals", event.stream_id) or {"qty": 0, "applications": 0}
     views.put("totals", event.stream_id,
@@ -202,14 +215,7 @@ def test_a_requeued_message_is_ignored_by_the_idempotent_consumer(
     rabbit: PrivateRabbit, tmp_path: Path
 ) -> None:
     """The consumer applied the event but nacked/requeued it (as if it failed before its ack)."""
-    service = unique("requeue")
-    queue = bind_event_queue(rabbit.amqp_uri, service, "requeue-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
-    committed = append_round_robin(store, 6, streams=2)
-    with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
-        assert publish_all(relay) == 6
-
-    consumer = IdempotentConsumer(ViewStore(tmp_path / "views.db"), "totals")
+    queue, committed, consumer = _published_to_a_consumer(rabbit, tmp_path, "requeue")
     applied: list[uuid.UUID] = []
 
     def apply(views: Views, event: EventEnvelope) -> None:
@@ -242,14 +248,7 @@ def test_messages_redelivered_after_a_lost_consumer_connection_are_ignored(
     rabbit: PrivateRabbit, tmp_path: Path
 ) -> None:
     """Applied, not yet acked, connection cut: the broker redelivers all of them."""
-    service = unique("redeliver")
-    queue = bind_event_queue(rabbit.amqp_uri, service, "redeliver-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
-    committed = append_round_robin(store, 6, streams=2)
-    with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
-        assert publish_all(relay) == 6
-
-    consumer = IdempotentConsumer(ViewStore(tmp_path / "views.db"), "totals")
+    queue, committed, consumer = _published_to_a_consumer(rabbit, tmp_path, "redeliver")
     connection = Connection(rabbit.amqp_uri, connect_timeout=5)
     try:
         simple = connection.SimpleQueue(queue)
