@@ -2,13 +2,20 @@
 
 `execute` replays the stream into state, asks the decider, appends the new events
 with the expected version, retries on a concurrent write, and lets the projections
-catch up so the caller can read its own write at once. A command carries a
-`command_id`: its events get ids derived from it, so a retried command (a network
-retry, an `Idempotency-Key`) returns the original outcome and writes nothing twice.
+catch up so the caller can read its own write at once.
+
+Idempotency is by key *and* content. A command carries a `command_id`; its events get
+ids derived from it and a digest of the command in their metadata. A retry with the
+same id and the same command returns the original outcome (the recorded events and
+the state right after them, so a response built from the outcome is the same byte
+for byte) and writes nothing; the same id with a different command is refused
+(`idempotency_key_reused`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,10 +44,23 @@ class CommandContext:
     causation_id: str | None = None
     occurred_at: datetime = field(default_factory=now)
 
-    def metadata(self) -> Metadata:
+    def metadata(self, command_digest: str) -> Metadata:
         return Metadata(actor=self.actor, command_id=self.command_id,
                         correlation_id=self.correlation_id or self.command_id,
-                        causation_id=self.causation_id)
+                        causation_id=self.causation_id, command_digest=command_digest)
+
+
+class IdempotencyKeyReused(Conflict):
+    """A command id (an `Idempotency-Key`) already recorded a different command."""
+
+    default_code = "idempotency_key_reused"
+
+
+def command_digest(stream_id: str, command: Command) -> str:
+    """What a retry must repeat: the command's type, its fields as sent, and its stream."""
+    body = json.dumps([stream_id, type(command).__name__, command.model_dump(mode="json")],
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -67,9 +87,11 @@ class Application:
         self.upcasters = upcasters or Upcasters()
         self._on_append = on_append
 
-    def load(self, stream_id: str, decider: Decider[C, S]) -> tuple[S, int]:
-        """The stream's current state and version."""
+    def load(self, stream_id: str, decider: Decider[C, S], to_version: int | None = None) -> tuple[S, int]:
+        """The stream's state and version, now or right after `to_version`."""
         history = self.store.read_stream(stream_id)
+        if to_version is not None:
+            history = [envelope for envelope in history if envelope.version <= to_version]
         events = [self._decode(decider, envelope) for envelope in history]
         return decider.fold(events), history[-1].version if history else 0
 
@@ -82,16 +104,19 @@ class Application:
     ) -> Outcome[S]:
         if context.occurred_at > now() + CLOCK_SKEW:
             raise InvalidCommand("must not be in the future", field="occurred_at")
+        digest = command_digest(stream_id, command)
         for attempt in range(1, ATTEMPTS + 1):
-            replay = self._already_recorded(stream_id, context.command_id)
+            replay = self._already_recorded(stream_id, context.command_id, digest)
             if replay:
-                return Outcome(self.load(stream_id, decider)[0], replay, replayed=True)
+                state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
+                return Outcome(state, replay, replayed=True)
             state, version = self.load(stream_id, decider)
             events = decider.decide(command, state)
             if not events:
                 return Outcome(state, [])
             try:
-                stored = self.store.append(stream_id, version, self._new_events(events, context))
+                stored = self.store.append(stream_id, version,
+                                           self._new_events(events, context, digest))
             except ConcurrencyError:
                 if attempt == ATTEMPTS:
                     raise
@@ -102,20 +127,21 @@ class Application:
             return Outcome(decider.fold(events, state), stored)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _already_recorded(self, stream_id: str, command_id: str) -> list[EventEnvelope]:
+    def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
         recorded: list[EventEnvelope] = []
         while (event := self.store.get_event(event_id_for(command_id, len(recorded)))) is not None:
-            if event.stream_id != stream_id:
-                raise Conflict(
-                    f"this command id was already used for {event.stream_id}",
-                    field="command_id", code="command_id_reused",
+            if event.stream_id != stream_id or event.metadata.command_digest != digest:
+                raise IdempotencyKeyReused(
+                    f"this command id already recorded a different command (on {event.stream_id}, "
+                    f"at {event.recorded_at.isoformat()}); use a new key for a new command",
+                    field="command_id",
                 )
             recorded.append(event)
         return recorded
 
     @staticmethod
-    def _new_events(events: list[Event], context: CommandContext) -> list[NewEvent]:
-        metadata = context.metadata()
+    def _new_events(events: list[Event], context: CommandContext, digest: str) -> list[NewEvent]:
+        metadata = context.metadata(digest)
         return [
             NewEvent(
                 event_id=event_id_for(context.command_id, index),

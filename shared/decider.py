@@ -69,4 +69,5 @@ def parse(model: type[M], payload: Any) -> M:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidCommand(first["msg"], field=where) from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidCommand(message, field=where) from None

@@ -29,12 +29,16 @@ class Metadata(BaseModel):
     correlation_id: str | None = None
     causation_id: str | None = None
     command_id: str | None = None
+    #: A digest of the command that recorded the event: a retry under the same
+    #: command id must carry the same command (`shared.application`).
+    command_digest: str | None = None
 
 
 def utc(value: datetime) -> datetime:
-    """Naive datetimes are taken to be UTC; aware ones are converted to UTC."""
+    """An aware datetime in UTC. Inside the platform every time is aware; a naive one
+    is a bug here (the edges read client times with `shared.timestamps.Timestamp`)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+        raise ValueError("must be timezone-aware")
     return value.astimezone(UTC)
 
 

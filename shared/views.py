@@ -20,6 +20,7 @@ from shared.errors import NotFound
 from shared.store.sqlite import connect, retry_while_busy
 
 Doc = dict[str, Any]
+Page = tuple[list[Doc], str | None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -62,6 +63,20 @@ class Views:
             (collection, key_prefix, key_prefix + "\U0010ffff"),
         )
         return [json.loads(doc) for (doc,) in rows]
+
+    def page(
+        self, collection: str, key_prefix: str = "", after_key: str | None = None, limit: int = 100
+    ) -> Page:
+        """Up to `limit` documents in key order after `after_key`; and the last key if more follow."""
+        start, low = (">=", key_prefix) if after_key is None or after_key < key_prefix else (">", after_key)
+        rows = self._db.execute(
+            f"SELECT key, doc FROM documents WHERE collection = ? AND key {start} ? AND key < ?"
+            " ORDER BY key LIMIT ?",
+            (collection, low, key_prefix + "\U0010ffff", limit + 1),
+        ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [json.loads(doc) for _, doc in rows], (rows[-1][0] if more else None)
 
     def clear(self, collection: str) -> None:
         self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
@@ -123,6 +138,12 @@ class ViewStore:
     def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
         with self.reading() as views:
             return views.list(collection, key_prefix)
+
+    def page(
+        self, collection: str, key_prefix: str = "", after_key: str | None = None, limit: int = 100
+    ) -> Page:
+        with self.reading() as views:
+            return views.page(collection, key_prefix, after_key, limit)
 
     def require(self, collection: str, key: str, message: str, field: str) -> Doc:
         """The document, or `NotFound(message, field)` when there is none."""

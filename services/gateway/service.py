@@ -55,7 +55,7 @@ class GatewayService:
     @http("GET", "/api/v1/items")
     @api
     def list_items(self, request: Request) -> Result:
-        return 200, self._call("inventory", "list_items")
+        return 200, self._call("inventory", "list_items", dict(request.args))
 
     @http("POST", "/api/v1/items")
     @api
@@ -70,7 +70,7 @@ class GatewayService:
     @http("GET", "/api/v1/warehouses")
     @api
     def list_warehouses(self, request: Request) -> Result:
-        return 200, self._call("inventory", "list_warehouses")
+        return 200, self._call("inventory", "list_warehouses", dict(request.args))
 
     @http("POST", "/api/v1/warehouses")
     @api
@@ -85,12 +85,12 @@ class GatewayService:
     @http("GET", "/api/v1/warehouses/<string:warehouse_id>/stock")
     @api
     def get_stock(self, request: Request, warehouse_id: str) -> Result:
-        return 200, self._call("inventory", "get_stock", warehouse_id)
+        return 200, self._call("inventory", "get_stock", warehouse_id, dict(request.args))
 
     @http("GET", "/api/v1/warehouses/<string:warehouse_id>/movements")
     @api
     def list_movements(self, request: Request, warehouse_id: str) -> Result:
-        return 200, self._call("inventory", "list_movements", warehouse_id)
+        return 200, self._call("inventory", "list_movements", warehouse_id, dict(request.args))
 
     @http("POST", "/api/v1/warehouses/<string:warehouse_id>/movements")
     @api
@@ -103,7 +103,7 @@ class GatewayService:
     @http("GET", "/api/v1/teams")
     @api
     def list_teams(self, request: Request) -> Result:
-        return 200, self._call("teams", "list_teams")
+        return 200, self._call("teams", "list_teams", dict(request.args))
 
     @http("POST", "/api/v1/teams")
     @api
@@ -129,14 +129,14 @@ class GatewayService:
     @http("GET", "/api/v1/readiness")
     @api
     def readiness_board(self, request: Request) -> Result:
-        return 200, self._call("teams", "readiness_board")
+        return 200, self._call("teams", "readiness_board", dict(request.args))
 
     # incidents
 
     @http("GET", "/api/v1/incidents")
     @api
     def list_incidents(self, request: Request) -> Result:
-        return 200, self._call("incidents", "list_incidents")
+        return 200, self._call("incidents", "list_incidents", dict(request.args))
 
     @http("POST", "/api/v1/incidents")
     @api

@@ -6,10 +6,11 @@ from nameko.rpc import rpc
 
 from shared.decider import parse
 from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
+from shared.paging import list_page
 
 from . import handlers
 from .domain.incidents import ReportIncident
-from .projections import INCIDENTS, PROJECTIONS
+from .projections import INCIDENTS, PROJECTIONS, incident_doc
 
 
 class IncidentsService(EventSourcedService):
@@ -20,8 +21,8 @@ class IncidentsService(EventSourcedService):
     def report_incident(self, payload: Json, meta: Json | None = None) -> Json:
         """Record a reported incident; returns it with the grade Decree 493 suggests."""
         command = parse(ReportIncident, payload)
-        handlers.report_incident(self.es, command, command_context(meta, command.occurred_at))
-        return self._incident(command.incident_id)
+        outcome = handlers.report_incident(self.es, command, command_context(meta, command.occurred_at))
+        return incident_doc(outcome.events[0])
 
     @rpc
     def get_incident(self, incident_id: str) -> Json:
@@ -31,5 +32,5 @@ class IncidentsService(EventSourcedService):
         return self.es.views.require(INCIDENTS, incident_id, f"no incident {incident_id}", "incident_id")
 
     @rpc
-    def list_incidents(self) -> list[Json]:
-        return self.es.views.list(INCIDENTS)
+    def list_incidents(self, query: Json | None = None) -> Json:
+        return list_page(self.es.views, INCIDENTS, "", query)

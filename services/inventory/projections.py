@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.envelope import EventEnvelope
 from shared.views import Views
 
 ITEMS, WAREHOUSES, STOCK, MOVEMENTS = "items", "warehouses", "stock", "movements"
 _SIGN = {"StockReceived": 1, "StockIssued": -1}
+
+
+def item_doc(registered: EventEnvelope) -> dict[str, Any]:
+    """An item as its `ItemRegistered` event describes it."""
+    return dict(registered.data)
+
+
+def warehouse_doc(registered: EventEnvelope) -> dict[str, Any]:
+    """A warehouse as its `WarehouseRegistered` event describes it."""
+    return {**registered.data, "registered_at": registered.occurred_at.isoformat()}
 
 
 class Catalogue:
@@ -15,10 +27,9 @@ class Catalogue:
 
     def apply(self, views: Views, event: EventEnvelope) -> None:
         if event.type == "ItemRegistered":
-            views.put(ITEMS, event.data["item_id"], dict(event.data))
+            views.put(ITEMS, event.data["item_id"], item_doc(event))
         elif event.type == "WarehouseRegistered":
-            views.put(WAREHOUSES, event.data["warehouse_id"],
-                      {**event.data, "registered_at": event.occurred_at.isoformat()})
+            views.put(WAREHOUSES, event.data["warehouse_id"], warehouse_doc(event))
 
 
 class StockLevels:

@@ -7,12 +7,13 @@ from nameko.rpc import rpc
 from shared.decider import parse
 from shared.errors import InvalidCommand
 from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
+from shared.paging import list_page
 
 from . import handlers
 from .domain.items import RegisterItem
 from .domain.stock import MOVEMENTS
 from .domain.warehouses import RegisterWarehouse
-from .projections import ITEMS, PROJECTIONS, STOCK, WAREHOUSES
+from .projections import ITEMS, PROJECTIONS, STOCK, WAREHOUSES, item_doc, warehouse_doc
 from .projections import MOVEMENTS as LEDGER
 
 
@@ -23,8 +24,8 @@ class InventoryService(EventSourcedService):
     @rpc
     def register_item(self, payload: Json, meta: Json | None = None) -> Json:
         command = parse(RegisterItem, payload)
-        handlers.register_item(self.es, command, command_context(meta, command.occurred_at))
-        return self._item(command.item_id)
+        outcome = handlers.register_item(self.es, command, command_context(meta, command.occurred_at))
+        return item_doc(outcome.events[0])
 
     @rpc
     def get_item(self, item_id: str) -> Json:
@@ -34,14 +35,14 @@ class InventoryService(EventSourcedService):
         return self.es.views.require(ITEMS, item_id, f"no item {item_id}", "item_id")
 
     @rpc
-    def list_items(self) -> list[Json]:
-        return self.es.views.list(ITEMS)
+    def list_items(self, query: Json | None = None) -> Json:
+        return list_page(self.es.views, ITEMS, "", query)
 
     @rpc
     def register_warehouse(self, payload: Json, meta: Json | None = None) -> Json:
         command = parse(RegisterWarehouse, payload)
-        handlers.register_warehouse(self.es, command, command_context(meta, command.occurred_at))
-        return self._warehouse(command.warehouse_id)
+        outcome = handlers.register_warehouse(self.es, command, command_context(meta, command.occurred_at))
+        return warehouse_doc(outcome.events[0])
 
     @rpc
     def get_warehouse(self, warehouse_id: str) -> Json:
@@ -51,8 +52,8 @@ class InventoryService(EventSourcedService):
         return self.es.views.require(WAREHOUSES, warehouse_id, f"no warehouse {warehouse_id}", "warehouse_id")
 
     @rpc
-    def list_warehouses(self) -> list[Json]:
-        return self.es.views.list(WAREHOUSES)
+    def list_warehouses(self, query: Json | None = None) -> Json:
+        return list_page(self.es.views, WAREHOUSES, "", query)
 
     @rpc
     def record_movement(self, payload: Json, meta: Json | None = None) -> Json:
@@ -71,12 +72,12 @@ class InventoryService(EventSourcedService):
         }
 
     @rpc
-    def get_stock(self, warehouse_id: str) -> list[Json]:
+    def get_stock(self, warehouse_id: str, query: Json | None = None) -> Json:
         self._warehouse(warehouse_id)
-        return self.es.views.list(STOCK, f"{warehouse_id}/")
+        return list_page(self.es.views, STOCK, f"{warehouse_id}/", query)
 
     @rpc
-    def list_movements(self, warehouse_id: str) -> list[Json]:
+    def list_movements(self, warehouse_id: str, query: Json | None = None) -> Json:
         self._warehouse(warehouse_id)
-        return self.es.views.list(LEDGER, f"{warehouse_id}/")
+        return list_page(self.es.views, LEDGER, f"{warehouse_id}/", query)
 

@@ -16,12 +16,19 @@ def _unreported() -> dict[str, Any]:
             "reported_at": None, "recorded_at": None, "reported_by": None}
 
 
-def _reported(event: EventEnvelope) -> dict[str, Any]:
+def readiness_doc(event: EventEnvelope) -> dict[str, Any]:
+    """What a `ReadinessReported` event says about the team's readiness."""
     data = event.data
     return {"status": data["status"], "people_available": data["people_available"],
             "equipment_notes": data["equipment_notes"], "note": data["note"],
             "reported_at": event.occurred_at.isoformat(),
             "recorded_at": event.recorded_at.isoformat(), "reported_by": event.metadata.actor}
+
+
+def team_doc(registered: EventEnvelope) -> dict[str, Any]:
+    """A team as its `TeamRegistered` event describes it, before any readiness report."""
+    return {**registered.data, "registered_at": registered.occurred_at.isoformat(),
+            "readiness": _unreported()}
 
 
 class Teams:
@@ -33,10 +40,9 @@ class Teams:
     def apply(self, views: Views, event: EventEnvelope) -> None:
         data = event.data
         if event.type == "TeamRegistered":
-            views.put(TEAMS, data["team_id"], {**data, "registered_at": event.occurred_at.isoformat(),
-                                               "readiness": _unreported()})
+            views.put(TEAMS, data["team_id"], team_doc(event))
         elif event.type == "ReadinessReported" and (team := views.get(TEAMS, data["team_id"])):
-            views.put(TEAMS, data["team_id"], {**team, "readiness": _reported(event)})
+            views.put(TEAMS, data["team_id"], {**team, "readiness": readiness_doc(event)})
 
 
 class ReadinessBoard:
@@ -51,7 +57,7 @@ class ReadinessBoard:
             identity = {key: data[key] for key in _IDENTITY}
             views.put(READINESS, data["team_id"], {**identity, **_unreported()})
         elif event.type == "ReadinessReported" and (line := views.get(READINESS, data["team_id"])):
-            views.put(READINESS, data["team_id"], {**line, **_reported(event)})
+            views.put(READINESS, data["team_id"], {**line, **readiness_doc(event)})
 
 
 PROJECTIONS = (Teams(), ReadinessBoard())

@@ -6,10 +6,11 @@ from nameko.rpc import rpc
 
 from shared.decider import parse
 from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
+from shared.paging import list_page
 
 from . import handlers
 from .domain.teams import RegisterTeam, ReportReadiness
-from .projections import PROJECTIONS, READINESS, TEAMS
+from .projections import PROJECTIONS, READINESS, TEAMS, readiness_doc, team_doc
 
 
 class TeamsService(EventSourcedService):
@@ -19,8 +20,8 @@ class TeamsService(EventSourcedService):
     @rpc
     def register_team(self, payload: Json, meta: Json | None = None) -> Json:
         command = parse(RegisterTeam, payload)
-        handlers.register_team(self.es, command, command_context(meta, command.occurred_at))
-        return self._team(command.team_id)
+        outcome = handlers.register_team(self.es, command, command_context(meta, command.occurred_at))
+        return team_doc(outcome.events[0])
 
     @rpc
     def get_team(self, team_id: str) -> Json:
@@ -30,15 +31,15 @@ class TeamsService(EventSourcedService):
         return self.es.views.require(TEAMS, team_id, f"no team {team_id}", "team_id")
 
     @rpc
-    def list_teams(self) -> list[Json]:
-        return self.es.views.list(TEAMS)
+    def list_teams(self, query: Json | None = None) -> Json:
+        return list_page(self.es.views, TEAMS, "", query)
 
     @rpc
     def report_readiness(self, payload: Json, meta: Json | None = None) -> Json:
-        """Record a team's readiness; returns its line on the readiness board."""
+        """Record a team's readiness; returns the report as recorded."""
         command = parse(ReportReadiness, payload)
-        handlers.report_readiness(self.es, command, command_context(meta, command.occurred_at))
-        return self._readiness(command.team_id)
+        outcome = handlers.report_readiness(self.es, command, command_context(meta, command.occurred_at))
+        return {"team_id": command.team_id, **readiness_doc(outcome.events[0])}
 
     @rpc
     def get_readiness(self, team_id: str) -> Json:
@@ -48,6 +49,6 @@ class TeamsService(EventSourcedService):
         return self.es.views.require(READINESS, team_id, f"no team {team_id}", "team_id")
 
     @rpc
-    def readiness_board(self) -> list[Json]:
-        return self.es.views.list(READINESS)
+    def readiness_board(self, query: Json | None = None) -> Json:
+        return list_page(self.es.views, READINESS, "", query)
 

@@ -37,7 +37,7 @@ def new_warehouse_with_item(api: str) -> tuple[str, str]:
 
 
 def stock_of(api: str, warehouse: str, item: str) -> int:
-    levels = requests.get(f"{api}/warehouses/{warehouse}/stock", timeout=15).json()
+    levels = requests.get(f"{api}/warehouses/{warehouse}/stock", timeout=15).json()["items"]
     return next((level["quantity"] for level in levels if level["item_id"] == item), 0)
 
 
@@ -55,7 +55,7 @@ def test_a_stock_receipt_posted_to_the_gateway_shows_in_the_stock_read(api: str)
                     "occurred_at": "2024-06-30T22:00:00+08:00", "reference": "PO 2024-031"})
     assert receipt.status_code == 201, receipt.text
     assert stock_of(api, warehouse, item) == 5000
-    [movement] = requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json()
+    [movement] = requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json()["items"]
     assert movement["occurred_at"] == "2024-06-30T14:00:00+00:00"
     assert (movement["quantity"], movement["balance"], movement["reference"]) == (5000, 5000, "PO 2024-031")
 
@@ -96,7 +96,7 @@ def test_a_bad_movement_is_a_400_naming_the_field_and_changes_nothing(
     assert response.status_code == 400, response.text
     assert response.json()["field"] == field
     assert response.json()["code"] == "invalid"
-    assert requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json() == []
+    assert requests.get(f"{api}/warehouses/{warehouse}/movements", timeout=15).json()["items"] == []
 
 
 @pytest.mark.parametrize("body", ["{not json", "[" * 100_000, '{"area_m2": Infinity}', "\udcff"])
@@ -147,7 +147,8 @@ def test_a_team_reports_readiness_and_the_board_shows_it(api: str) -> None:
     report = post(f"{api}/teams/{team}/readiness", {"status": "partially_ready",
                                                     "people_available": 41})
     assert report.status_code == 201, report.text
-    board = {entry["team_id"]: entry for entry in requests.get(f"{api}/readiness", timeout=15).json()}
+    board = {entry["team_id"]: entry
+             for entry in requests.get(f"{api}/readiness?limit=1000", timeout=15).json()["items"]}
     assert (board[team]["status"], board[team]["people_available"]) == ("partially_ready", 41)
 
 
@@ -170,6 +171,7 @@ def test_the_seed_loads_the_district_figures_once_however_often_it_runs(platform
     assert stock_of(api, "jinan-flood-reserve", "woven-sandbags") == 290_000
     assert stock_of(api, "jinan-flood-reserve", "life-jackets") == 2_253
     seeded = {team["team_id"] for team in seed_file("teams")}
-    teams = [team for team in requests.get(f"{api}/teams", timeout=15).json() if team["team_id"] in seeded]
+    listed = requests.get(f"{api}/teams?limit=1000", timeout=15).json()["items"]
+    teams = [team for team in listed if team["team_id"] in seeded]
     assert len(teams) == len(seeded)
     assert sum(team["members"] or 0 for team in teams) == 18 + 1262 + 23 + 362 + 174 + 310

@@ -43,7 +43,7 @@ def test_a_receipt_is_read_back_and_published_to_the_services_exchange(
                       routing_key="StockReceived", durable=False, auto_delete=True)
         with connection.SimpleQueue(queue) as probe:
             warehouse, item = stocked_warehouse(rpc, 40)
-            stock = rpc.inventory.get_stock(warehouse)
+            stock = rpc.inventory.get_stock(warehouse)["items"]
             assert [(level["item_id"], level["quantity"]) for level in stock] == [(item, 40)]
             message = probe.get(timeout=10)
             body = json.loads(message.body)
@@ -52,7 +52,7 @@ def test_a_receipt_is_read_back_and_published_to_the_services_exchange(
     assert body["type"] == "StockReceived"
     assert body["data"] == {"warehouse_id": warehouse, "item_id": item, "quantity": 40,
                             "source": "purchase", "reference": None, "note": None}
-    assert body["stream_id"] == f"stock-{warehouse}-{item}"
+    assert body["stream_id"] == f"stock:{warehouse}:{item}"
 
 
 def test_errors_arrive_over_rpc_as_typed_errors_naming_the_field(rpc: Any) -> None:
@@ -84,7 +84,7 @@ def test_concurrent_issues_never_take_stock_below_zero(
         outcomes = list(pool.map(issue, range(16)))
     assert outcomes.count("issued") == 10
     assert outcomes.count("insufficient_stock") == 6
-    assert rpc.inventory.get_stock(warehouse)[0]["quantity"] == 0
+    assert rpc.inventory.get_stock(warehouse)["items"][0]["quantity"] == 0
 
 
 def test_a_retried_command_with_the_same_id_is_recorded_once(rpc: Any) -> None:
@@ -95,7 +95,7 @@ def test_a_retried_command_with_the_same_id_is_recorded_once(rpc: Any) -> None:
     again = rpc.inventory.record_movement(receipt, meta)
     assert again["events"] == first["events"]
     assert again["quantity"] == 12
-    assert len(rpc.inventory.list_movements(warehouse)) == 2
+    assert len(rpc.inventory.list_movements(warehouse)["items"]) == 2
 
 
 def test_every_service_verifies_its_read_models_and_hash_chains(rpc: Any) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.application import Application, CommandContext
+from shared.application import Application, CommandContext, IdempotencyKeyReused
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict, InvalidCommand
 from shared.projections import ProjectionRunner
@@ -68,11 +68,30 @@ def test_a_command_retried_with_its_id_returns_the_original_events_and_writes_no
     assert app.load("counter-1", counter) == (Total(3), 1)
 
 
-def test_a_command_id_reused_for_another_stream_is_a_conflict() -> None:
+def test_a_command_id_reused_for_another_stream_is_refused() -> None:
     app = application()
     app.execute("counter-1", counter, Add(amount=1), context("c1"))
-    with pytest.raises(Conflict, match="already used for counter-1"):
+    with pytest.raises(IdempotencyKeyReused, match="on counter-1") as error:
         app.execute("counter-2", counter, Add(amount=1), context("c1"))
+    assert error.value.code == "idempotency_key_reused"
+    assert app.store.read_stream("counter-2") == []
+
+
+def test_a_command_id_reused_for_a_different_command_is_refused_and_writes_nothing() -> None:
+    app = application()
+    app.execute("counter-1", counter, Add(amount=2), context("c1"))
+    with pytest.raises(IdempotencyKeyReused):
+        app.execute("counter-1", counter, Add(amount=3), context("c1"))
+    assert app.load("counter-1", counter) == (Total(2), 1)
+
+
+def test_a_retry_returns_the_state_right_after_the_original_not_the_current_one() -> None:
+    app = application()
+    first = app.execute("counter-1", counter, Add(amount=2), context("c1"))
+    app.execute("counter-1", counter, Add(amount=5), context("c2"))
+    again = app.execute("counter-1", counter, Add(amount=2), context("c1"))
+    assert again.replayed
+    assert (again.state, again.events) == (first.state, first.events) == (Total(2), first.events)
 
 
 def test_a_rejected_command_records_nothing() -> None:

@@ -165,4 +165,4 @@ def test_incident_events_survive_a_round_trip_through_json() -> None:
 
 
 def test_an_incident_lives_in_its_own_stream() -> None:
-    assert incidents.stream_id("g312-tanker-crash") == "incident-g312-tanker-crash"
+    assert incidents.stream_id("g312-tanker-crash") == "incident:g312-tanker-crash"

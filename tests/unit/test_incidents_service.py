@@ -23,7 +23,7 @@ def test_a_reported_incident_is_returned_read_back_and_listed(service: Incidents
     assert (incident["status"], incident["suggested_grade"]) == ("reported", "II")
     assert incident["timeline"][0]["actor"] == "operator-chen"
     assert service.get_incident("g312-crash") == incident
-    assert service.list_incidents() == [incident]
+    assert service.list_incidents() == {"items": [incident], "next": None}
     assert service.verify()["ok"] is True
 
 
@@ -44,4 +44,4 @@ def test_a_flood_filed_as_an_accident_is_rejected(service: IncidentsService) -> 
     with pytest.raises(InvalidCommand) as raised:
         service.report_incident({**CRASH, "incident_type": "flood"})
     assert raised.value.field == "category"
-    assert service.list_incidents() == []
+    assert service.list_incidents() == {"items": [], "next": None}

@@ -151,4 +151,4 @@ def test_team_events_survive_a_round_trip_through_json() -> None:
 
 
 def test_a_team_lives_in_its_own_stream() -> None:
-    assert teams.stream_id("longma-sanitation-rescue") == "team-longma-sanitation-rescue"
+    assert teams.stream_id("longma-sanitation-rescue") == "team:longma-sanitation-rescue"

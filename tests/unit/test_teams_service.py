@@ -21,18 +21,19 @@ def test_a_registered_team_can_be_read_back_and_listed(service: TeamsService) ->
     team = service.register_team(LONGMA, {"actor": "admin"})
     assert team["team_id"] == "longma-sanitation-rescue"
     assert service.get_team("longma-sanitation-rescue") == team
-    assert service.list_teams() == [team]
+    assert service.list_teams() == {"items": [team], "next": None}
 
 
-def test_reporting_readiness_returns_the_teams_line_on_the_board(service: TeamsService) -> None:
+def test_reporting_readiness_returns_the_report_and_puts_it_on_the_board(service: TeamsService) -> None:
     service.register_team(LONGMA)
-    line = service.report_readiness(
+    report = service.report_readiness(
         {"team_id": "longma-sanitation-rescue", "status": "ready", "people_available": 18},
         {"actor": "leader-li"},
     )
-    assert (line["status"], line["reported_by"]) == ("ready", "leader-li")
-    assert service.get_readiness("longma-sanitation-rescue") == line
-    assert service.readiness_board() == [line]
+    assert (report["status"], report["reported_by"]) == ("ready", "leader-li")
+    line = service.get_readiness("longma-sanitation-rescue")
+    assert line == {**line, **report} and line["name_zh"] == "六安龙马环卫抢险队"
+    assert service.readiness_board() == {"items": [line], "next": None}
     assert service.verify()["ok"] is True
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
-
-from pydantic import Field
 
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict, InvalidCommand
-from shared.ids import Count, Name, Note, Slug
+from shared.ids import Amount, Count, Name, Note, Slug
+from shared.streams import stream_id as _stream_id
+from shared.timestamps import Timestamp
 
 from .grading import Category, Grade, assess
 
@@ -48,8 +47,8 @@ class ReportIncident(Command):
     seriously_injured: Count | None = None
     missing: Count = 0
     affected_people: Count = 0
-    direct_loss_yuan: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    occurred_at: datetime | None = None
+    direct_loss_yuan: Amount | None = None
+    occurred_at: Timestamp | None = None
 
 
 class IncidentReported(Event):
@@ -101,7 +100,7 @@ def evolve(state: Incident, event: Event) -> Incident:
 
 
 def stream_id(incident_id: str) -> str:
-    return f"incident-{incident_id}"
+    return _stream_id("incident", incident_id)
 
 
 incidents = Decider[ReportIncident, Incident](decide, evolve, Incident(), (IncidentReported,))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -11,6 +10,8 @@ from pydantic import Field
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict
 from shared.ids import Name, Slug
+from shared.streams import stream_id as _stream_id
+from shared.timestamps import Timestamp
 
 #: GB/T 38565-2020: class digit 1-3, then middle, small and fine category 01-99 (99 = other).
 CategoryCode = Annotated[str, Field(pattern=r"^[123](?:0[1-9]|[1-9]\d){3}$",
@@ -23,7 +24,7 @@ class RegisterItem(Command):
     name_zh: Name
     unit: Name
     category_code: CategoryCode
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class ItemRegistered(Event):
@@ -54,7 +55,7 @@ def evolve(state: Item, event: Event) -> Item:
 
 
 def stream_id(item_id: str) -> str:
-    return f"item-{item_id}"
+    return _stream_id("item", item_id)
 
 
 items = Decider[RegisterItem, Item](decide, evolve, Item(), (ItemRegistered,))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict
 from shared.ids import Name, Note, PositiveCount, Slug
+from shared.streams import stream_id as _stream_id
+from shared.timestamps import Timestamp
 
 
 class ReceiveStock(Command):
@@ -19,7 +20,7 @@ class ReceiveStock(Command):
     source: Name = "purchase"
     reference: Name | None = None
     note: Note | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class IssueStock(Command):
@@ -30,7 +31,7 @@ class IssueStock(Command):
     destination: Name
     reference: Name | None = None
     note: Note | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 StockCommand = ReceiveStock | IssueStock
@@ -84,7 +85,7 @@ def evolve(state: Stock, event: Event) -> Stock:
 
 
 def stream_id(warehouse_id: str, item_id: str) -> str:
-    return f"stock-{warehouse_id}-{item_id}"
+    return _stream_id("stock", warehouse_id, item_id)
 
 
 stock = Decider[StockCommand, Stock](decide, evolve, Stock(), (StockReceived, StockIssued))

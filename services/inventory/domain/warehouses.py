@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict
 from shared.ids import Name, Slug
+from shared.streams import stream_id as _stream_id
+from shared.timestamps import Timestamp
 
 WarehouseKind = Literal["district", "township", "forest_fire", "agreement"]
 
@@ -21,8 +22,8 @@ class RegisterWarehouse(Command):
     name_zh: Name
     kind: WarehouseKind
     township: Name | None = None
-    area_m2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    occurred_at: datetime | None = None
+    area_m2: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] | None = None
+    occurred_at: Timestamp | None = None
 
 
 class WarehouseRegistered(Event):
@@ -51,7 +52,7 @@ def evolve(state: Warehouse, event: Event) -> Warehouse:
 
 
 def stream_id(warehouse_id: str) -> str:
-    return f"warehouse-{warehouse_id}"
+    return _stream_id("warehouse", warehouse_id)
 
 
 warehouses = Decider[RegisterWarehouse, Warehouse](decide, evolve, Warehouse(), (WarehouseRegistered,))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.decider import Command, Decider, Event
 from shared.errors import Conflict, InvalidCommand, NotFound
 from shared.ids import Count, Name, Note, PositiveCount, Slug
+from shared.streams import stream_id as _stream_id
+from shared.timestamps import Timestamp
 
 TeamType = Literal[
     "professional", "semi_professional", "enterprise", "township", "mass_volunteer",
@@ -41,7 +42,7 @@ class RegisterTeam(Command):
     #: The roster size; None when not on record (the plan gives none for the fire brigade).
     members: Count | None = None
     equipment: list[Equipment] = Field(default_factory=list)
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class ReportReadiness(Command):
@@ -50,7 +51,7 @@ class ReportReadiness(Command):
     people_available: Count
     equipment_notes: Note | None = None
     note: Note | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 TeamCommand = RegisterTeam | ReportReadiness
@@ -110,7 +111,7 @@ def evolve(state: Team, event: Event) -> Team:
 
 
 def stream_id(team_id: str) -> str:
-    return f"team-{team_id}"
+    return _stream_id("team", team_id)
 
 
 teams = Decider[TeamCommand, Team](decide, evolve, Team(), (TeamRegistered, ReadinessReported))
