@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -80,12 +79,10 @@ class Application:
         store: EventStore,
         runner: ProjectionRunner,
         upcasters: Upcasters | None = None,
-        on_append: Callable[[], None] | None = None,
     ) -> None:
         self.store, self.runner = store, runner
         self.views = runner.views
         self.upcasters = upcasters or Upcasters()
-        self._on_append = on_append
 
     def load(self, stream_id: str, decider: Decider[C, S], to_version: int | None = None) -> tuple[S, int]:
         """The stream's state and version, now or right after `to_version`."""
@@ -122,8 +119,6 @@ class Application:
                     raise
                 continue
             self.runner.catch_up()
-            if self._on_append is not None:
-                self._on_append()
             return Outcome(decider.fold(events, state), stored)
         raise AssertionError("unreachable: the last attempt returns or raises")
 

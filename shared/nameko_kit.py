@@ -1,23 +1,28 @@
-"""What every nameko service needs from the kernel, as a DependencyProvider.
+"""What every nameko service needs from the kernel, as a DependencyProvider and an entrypoint.
 
 `EventSourcing` connects in `setup()`, catches the projections up and starts the
 outbox relay in `start()`, and hands each worker the smallest useful interface: the
-service's `Application`. Importing this module also registers the kernel's errors
-with nameko, so they cross RPC as themselves rather than as RemoteError.
+service's `Application`. `rpc` is nameko's RPC entrypoint whose method body runs off
+the green-thread loop (`shared.blocking`), with the kernel's errors expected (logged
+as one line, not a traceback). Importing this module also registers the kernel's
+errors with nameko, so they cross RPC as themselves rather than as RemoteError.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 import uuid
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import rpc as nameko_rpc
 
 from shared.application import Application, CommandContext
+from shared.blocking import offload
 from shared.config import Settings, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
@@ -30,6 +35,21 @@ from shared.views import ViewStore
 for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, ConcurrencyError,
                EventIdReusedError):
     registry[get_module_path(_error)] = _error
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def rpc(method: F) -> F:
+    """An RPC entrypoint whose body runs in a native thread, so a slow store call never
+    freezes the service; the kernel's errors are expected answers, not faults."""
+
+    @functools.wraps(method)
+    def offloaded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return offload(method, self, *args, **kwargs)
+
+    offloaded.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]  # nameko checks it
+    return cast(F, nameko_rpc(expected_exceptions=(AnbeiError,))(offloaded))
 
 
 def command_context(meta: dict[str, Any] | None, occurred_at: Any = None) -> CommandContext:
@@ -59,11 +79,15 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         runner = ProjectionRunner(store, views, self.projections, self.upcasters)
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
                                  poll_s=self.settings.relay_poll_s)
-        self.app = Application(store, runner, self.upcasters, on_append=self.relay.notify)
+        self.app = Application(store, runner, self.upcasters)
 
     def start(self) -> None:
-        self.app.runner.catch_up()
+        offload(self.app.runner.catch_up)
         self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        """A worker may have appended: the relay publishes now rather than at its next poll."""
+        self.relay.notify()
 
     def stop(self) -> None:
         self._stop.set()
@@ -105,11 +129,11 @@ class EventSourcedService:
 
     es: Application
 
-    @rpc  # type: ignore[untyped-decorator]
+    @nameko_rpc  # type: ignore[untyped-decorator]  # answers on the loop: nothing to offload
     def ping(self) -> str:
         return "pong"
 
-    @rpc  # type: ignore[untyped-decorator]
+    @rpc
     def verify(self) -> Json:
         """Prove the read models equal a rebuild from the log and every hash chain holds."""
         return self.es.runner.verify().model_dump(mode="json")

@@ -20,6 +20,7 @@ from typing import Any
 
 from kombu import Connection, Exchange, Producer
 
+from shared.blocking import offload
 from shared.envelope import EventEnvelope
 from shared.store.base import EventStore
 
@@ -67,8 +68,8 @@ class OutboxRelay:
         Raises when the broker is unreachable, refuses a message or does not confirm
         within `confirm_timeout_s`; the connection is dropped so the next call starts afresh.
         """
-        after = self.store.get_checkpoint(self.checkpoint)
-        events = self.store.read_all(after, self.batch)
+        after = offload(self.store.get_checkpoint, self.checkpoint)
+        events = offload(self.store.read_all, after, self.batch)
         if not events:
             return 0
         try:
@@ -78,7 +79,7 @@ class OutboxRelay:
         except Exception:
             self.disconnect(broken=True)
             raise
-        self.store.set_checkpoint(self.checkpoint, events[-1].position)
+        offload(self.store.set_checkpoint, self.checkpoint, events[-1].position)
         return len(events)
 
     def _publish(self, producer: Producer, event: EventEnvelope) -> None:

@@ -11,12 +11,35 @@ import sys
 from typing import Any
 
 from shared.config import ConfigError, load_settings
+from shared.errors import AnbeiError
+
+
+class ExpectedErrorsOnOneLine(logging.Filter):
+    """An answer a client caused (a 4xx: invalid, not found, conflict) is not a fault.
+
+    nameko logs every exception a worker raises with its traceback; for the kernel's
+    own errors this turns the record into one line naming the entrypoint and the code,
+    and keeps tracebacks for real faults.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, AnbeiError):
+            worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            entrypoint = getattr(getattr(worker_ctx, "entrypoint", None), "method_name", "?")
+            record.msg, record.args = "%s answered %s: %s", (entrypoint, error.code, error)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def configure_logging(service: str) -> None:
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {service} %(levelname)s %(message)s")
+    logging.getLogger("nameko.containers").addFilter(ExpectedErrorsOnOneLine())
 
 
 def serve(service_cls: Any) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format=f"%(asctime)s {service_cls.name} %(levelname)s %(message)s"
-    )
+    configure_logging(service_cls.name)
     try:
         settings = load_settings(service_cls.name)
     except ConfigError as error:

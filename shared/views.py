@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shared.blocking import native_lock
 from shared.errors import NotFound
 from shared.store.sqlite import connect, retry_while_busy
 
@@ -112,7 +112,7 @@ class ViewStore:
                                                check_same_thread=False)
         else:
             self._connection = connect(path, synchronous="NORMAL")
-        self._lock = threading.RLock()
+        self._lock = native_lock()
         retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
 
     @contextmanager

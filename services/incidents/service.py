@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from shared.decider import parse
-from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing, rpc
 from shared.paging import list_page
 
 from . import handlers

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from shared.decider import parse
 from shared.errors import InvalidCommand
-from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing, rpc
 from shared.paging import list_page
 
 from . import handlers

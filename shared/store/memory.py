@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from shared.blocking import native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
 from shared.store.base import (
     ConcurrencyError,
@@ -28,7 +29,7 @@ from shared.store.base import (
 class Memory:
     """The state every handle of one in-memory store shares."""
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=native_lock)
     log: list[EventEnvelope] = field(default_factory=list)
     streams: dict[str, list[EventEnvelope]] = field(default_factory=dict)
     by_id: dict[uuid.UUID, EventEnvelope] = field(default_factory=dict)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shared.blocking import native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
 from shared.store.base import (
     ConcurrencyError,
@@ -98,7 +98,7 @@ class SQLiteEventStore(EventStore):
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         self.path = Path(path)
         self._connection = connect(self.path, synchronous=synchronous)
-        self._lock = threading.RLock()
+        self._lock = native_lock()
         with self._lock:
             retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
 

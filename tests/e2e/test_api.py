@@ -107,7 +107,7 @@ def test_a_body_that_is_not_a_sensible_json_object_is_a_400(api: str, body: str)
     assert response.json()["field"] in ("body", "warehouse_id")
 
 
-def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: str) -> None:
+def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: str, platform: Platform) -> None:
     warehouse, item = new_warehouse_with_item(api)
     post(f"{api}/warehouses/{warehouse}/movements", {"kind": "receipt", "item_id": item, "quantity": 8})
     response = post(f"{api}/warehouses/{warehouse}/movements",
@@ -116,6 +116,9 @@ def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: str) ->
     assert response.json()["code"] == "insufficient_stock"
     assert "only 8 on hand" in response.json()["message"]
     assert stock_of(api, warehouse, item) == 8
+    log = platform.log_path("inventory").read_text()
+    assert "record_movement answered insufficient_stock" in log
+    assert "Traceback" not in log  # a client's mistake is one line, not a fault
 
 
 @pytest.mark.parametrize("path", ["/warehouses/nowhere/stock", "/warehouses/nowhere",
