@@ -39,12 +39,18 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Decider(Generic[C, S]):
-    """An aggregate's behaviour: how it decides, how it evolves, which events it knows."""
+    """An aggregate's behaviour: how it decides, how it evolves, which events it knows.
+
+    The state must be a typed frozen dataclass or pydantic model (the kernel snapshots
+    it with pydantic). Raise `state_version` whenever `evolve` or the state's shape
+    changes: snapshots taken under another version are ignored.
+    """
 
     decide: Callable[[C, S], list[Event]]
     evolve: Callable[[S, Event], S]
     initial_state: S
     event_types: tuple[type[Event], ...]
+    state_version: int = 1
     _by_name: dict[str, type[Event]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -1,20 +1,29 @@
-"""The gateway's HTTP entrypoints: routes that forward to the services over nameko RPC."""
+"""The gateway's HTTP entrypoints, generated from the route table (`services.gateway.routes`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import eventlet
 from nameko.rpc import RpcProxy
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from shared.config import SERVICES
 from shared.nameko_kit import service_settings
 
 from .http import api, command_meta, json_body, with_path_id
+from .routes import Route, all_routes
 from .web import http
 
 Result = tuple[int, Any]
+_PATH_VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
+
+
+def path_fields(route: Route) -> list[str]:
+    """The names of a route's path variables, in the order they appear."""
+    return _PATH_VARIABLE.findall(route.path)
 
 
 class GatewayService:
@@ -50,100 +59,26 @@ class GatewayService:
             return f"unavailable: {type(error).__name__}"
         return "ok"
 
-    # inventory
+    def handle(self, route: Route, request: Request, path_values: dict[str, str]) -> Result:
+        """Call a route's RPC as its `kind` says (see `services.gateway.routes`)."""
+        ordered = [path_values[name] for name in path_fields(route)]
+        if route.kind == "command":
+            body = json_body(request)
+            for field in path_fields(route):
+                body = with_path_id(body, field, path_values[field])
+            return route.status, self._call(route.service, route.rpc, body, command_meta(request))
+        if route.kind == "list" or route.query is not None:
+            return route.status, self._call(route.service, route.rpc, *ordered, dict(request.args))
+        return route.status, self._call(route.service, route.rpc, *ordered)
 
-    @http("GET", "/api/v1/items")
-    @api
-    def list_items(self, request: Request) -> Result:
-        return 200, self._call("inventory", "list_items", dict(request.args))
 
-    @http("POST", "/api/v1/items")
-    @api
-    def register_item(self, request: Request) -> Result:
-        return 201, self._call("inventory", "register_item", json_body(request), command_meta(request))
+def _endpoint(route: Route) -> Callable[..., Response]:
+    def endpoint(self: GatewayService, request: Request, **path_values: str) -> Result:
+        return self.handle(route, request, path_values)
 
-    @http("GET", "/api/v1/items/<string:item_id>")
-    @api
-    def get_item(self, request: Request, item_id: str) -> Result:
-        return 200, self._call("inventory", "get_item", item_id)
+    endpoint.__name__ = endpoint.__qualname__ = route.name
+    return http(route.method, route.url)(api(endpoint))  # type: ignore[no-any-return]
 
-    @http("GET", "/api/v1/warehouses")
-    @api
-    def list_warehouses(self, request: Request) -> Result:
-        return 200, self._call("inventory", "list_warehouses", dict(request.args))
 
-    @http("POST", "/api/v1/warehouses")
-    @api
-    def register_warehouse(self, request: Request) -> Result:
-        return 201, self._call("inventory", "register_warehouse", json_body(request), command_meta(request))
-
-    @http("GET", "/api/v1/warehouses/<string:warehouse_id>")
-    @api
-    def get_warehouse(self, request: Request, warehouse_id: str) -> Result:
-        return 200, self._call("inventory", "get_warehouse", warehouse_id)
-
-    @http("GET", "/api/v1/warehouses/<string:warehouse_id>/stock")
-    @api
-    def get_stock(self, request: Request, warehouse_id: str) -> Result:
-        return 200, self._call("inventory", "get_stock", warehouse_id, dict(request.args))
-
-    @http("GET", "/api/v1/warehouses/<string:warehouse_id>/movements")
-    @api
-    def list_movements(self, request: Request, warehouse_id: str) -> Result:
-        return 200, self._call("inventory", "list_movements", warehouse_id, dict(request.args))
-
-    @http("POST", "/api/v1/warehouses/<string:warehouse_id>/movements")
-    @api
-    def record_movement(self, request: Request, warehouse_id: str) -> Result:
-        body = with_path_id(json_body(request), "warehouse_id", warehouse_id)
-        return 201, self._call("inventory", "record_movement", body, command_meta(request))
-
-    # teams
-
-    @http("GET", "/api/v1/teams")
-    @api
-    def list_teams(self, request: Request) -> Result:
-        return 200, self._call("teams", "list_teams", dict(request.args))
-
-    @http("POST", "/api/v1/teams")
-    @api
-    def register_team(self, request: Request) -> Result:
-        return 201, self._call("teams", "register_team", json_body(request), command_meta(request))
-
-    @http("GET", "/api/v1/teams/<string:team_id>")
-    @api
-    def get_team(self, request: Request, team_id: str) -> Result:
-        return 200, self._call("teams", "get_team", team_id)
-
-    @http("GET", "/api/v1/teams/<string:team_id>/readiness")
-    @api
-    def get_readiness(self, request: Request, team_id: str) -> Result:
-        return 200, self._call("teams", "get_readiness", team_id)
-
-    @http("POST", "/api/v1/teams/<string:team_id>/readiness")
-    @api
-    def report_readiness(self, request: Request, team_id: str) -> Result:
-        body = with_path_id(json_body(request), "team_id", team_id)
-        return 201, self._call("teams", "report_readiness", body, command_meta(request))
-
-    @http("GET", "/api/v1/readiness")
-    @api
-    def readiness_board(self, request: Request) -> Result:
-        return 200, self._call("teams", "readiness_board", dict(request.args))
-
-    # incidents
-
-    @http("GET", "/api/v1/incidents")
-    @api
-    def list_incidents(self, request: Request) -> Result:
-        return 200, self._call("incidents", "list_incidents", dict(request.args))
-
-    @http("POST", "/api/v1/incidents")
-    @api
-    def report_incident(self, request: Request) -> Result:
-        return 201, self._call("incidents", "report_incident", json_body(request), command_meta(request))
-
-    @http("GET", "/api/v1/incidents/<string:incident_id>")
-    @api
-    def get_incident(self, request: Request, incident_id: str) -> Result:
-        return 200, self._call("incidents", "get_incident", incident_id)
+for _route in all_routes():
+    setattr(GatewayService, _route.name, _endpoint(_route))
