@@ -96,8 +96,11 @@ def _broker_problem(amqp_uri: str) -> str | None:
 
 
 def _shared_store_problem(env: dict[str, str]) -> str | None:
-    """Services never share a store: one URL for all four must leave the database to them."""
+    """Services never share a store or a read-model file: one value for all four must not make them."""
     url = env.get("EVENT_STORE_URL")
+    if "VIEW_STORE_PATH" in env:
+        return ("VIEW_STORE_PATH: one file for every service would mix their read models and checkpoints; "
+                "leave it unset (each service uses $DATA_DIR/<service>-views.db) or set DATA_DIR")
     if url is None:
         return None
     if url.startswith("sqlite:"):

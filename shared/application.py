@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -30,7 +32,13 @@ from shared.upcasting import Upcasters
 C = TypeVar("C", bound=Command)
 S = TypeVar("S")
 CLOCK_SKEW = timedelta(minutes=5)
-ATTEMPTS = 5
+#: A command that loses a race is decided again on fresh state, after a short random
+#: pause (so racing writers spread out instead of colliding again), for this long at most;
+#: then the conflict reaches the caller as a 409.
+RETRY_CONFLICTS_FOR_S = 10.0
+#: How long a command waits for its own write to reach the read models, past an earlier
+#: writer's gap (Mongo gives up on a gap after 10 s and claims it).
+READ_YOUR_WRITE_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class Application:
         self.store, self.runner = store, runner
         self.views = runner.views
         self.upcasters = upcasters or Upcasters()
+        #: how many times a command was decided again because another writer got in first
+        self.conflicts_retried = 0
 
     def load(self, stream_id: str, decider: Decider[C, S], to_version: int | None = None) -> tuple[S, int]:
         """The stream's state and version, now or right after `to_version`."""
@@ -102,7 +112,10 @@ class Application:
         if context.occurred_at > now() + CLOCK_SKEW:
             raise InvalidCommand("must not be in the future", field="occurred_at")
         digest = command_digest(stream_id, command)
-        for attempt in range(1, ATTEMPTS + 1):
+        give_up_at = time.monotonic() + RETRY_CONFLICTS_FOR_S
+        attempt = 0
+        while True:
+            attempt += 1
             replay = self._already_recorded(stream_id, context.command_id, digest)
             if replay:
                 state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
@@ -115,12 +128,13 @@ class Application:
                 stored = self.store.append(stream_id, version,
                                            self._new_events(events, context, digest))
             except ConcurrencyError:
-                if attempt == ATTEMPTS:
+                if time.monotonic() > give_up_at:
                     raise
+                self.conflicts_retried += 1
+                time.sleep(random.uniform(0, min(0.001 * 2 ** min(attempt, 6), 0.05)))
                 continue
-            self.runner.catch_up()
+            self.runner.catch_up_to(stored[-1].position, READ_YOUR_WRITE_TIMEOUT_S)
             return Outcome(decider.fold(events, state), stored)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
         recorded: list[EventEnvelope] = []

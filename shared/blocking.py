@@ -46,6 +46,11 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return function(*args, **kwargs)
 
 
+def native_local() -> threading.local:
+    """Per-thread storage keyed by native thread, even in a monkey-patched process."""
+    return _original_threading().local()  # type: ignore[no-any-return]
+
+
 def native_lock() -> threading.RLock:
     """A re-entrant lock that works across native threads even in a monkey-patched process."""
     return _original_threading().RLock()  # type: ignore[no-any-return]

@@ -6,12 +6,15 @@ message naming the variable, e.g. `GATEWAY_PORT: must be a whole number from 1 t
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+from shared.keyring import Keyring, KeyringError
 
 T = TypeVar("T")
 SERVICES = ("inventory", "teams", "incidents")
@@ -35,6 +38,13 @@ class Settings(BaseModel):
     gateway_port: int
     rpc_timeout_s: float
     relay_poll_s: float
+    #: EVENT_HMAC_KEYS as given (validated); None means the local key file (SQLite only).
+    event_hmac_keys: str | None
+
+    @property
+    def key_file(self) -> Path:
+        """Where a local platform keeps its generated key ring when EVENT_HMAC_KEYS is not set."""
+        return self.data_dir / "secrets" / "event-hmac-keys"
 
 
 def _port(value: str) -> int:
@@ -46,9 +56,14 @@ def _port(value: str) -> int:
 
 def _positive(value: str) -> float:
     number = float(value)
-    if number <= 0:
+    if not math.isfinite(number) or number <= 0:
         raise ValueError
     return number
+
+
+def _keyring_text(value: str) -> str:
+    Keyring.parse(value)  # KeyringError is a ValueError: refused with the variable's name
+    return value
 
 
 def _url(*schemes: str) -> Callable[[str], str]:
@@ -64,6 +79,8 @@ def _read(env: Mapping[str, str], name: str, default: str, parse: Callable[[str]
     raw = env.get(name, default).strip()
     try:
         return parse(raw)
+    except KeyringError as error:  # never echo a secret back
+        raise ConfigError(f"{name}: {rule}: {error}") from None
     except ValueError:
         raise ConfigError(f"{name}: {rule}, got {raw!r}") from None
 
@@ -85,4 +102,35 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         gateway_port=_read(env, "GATEWAY_PORT", "8000", _port, "must be a whole number from 1 to 65535"),
         rpc_timeout_s=_read(env, "RPC_TIMEOUT_S", "10", _positive, "must be a positive number of seconds"),
         relay_poll_s=_read(env, "RELAY_POLL_S", "0.5", _positive, "must be a positive number of seconds"),
+        event_hmac_keys=_read(env, "EVENT_HMAC_KEYS", "", lambda raw: _keyring_text(raw) if raw else None,
+                              "must be key_id:base64secret[,key_id:base64secret…], newest first"),
     )
+
+
+def load_keyring(settings: Settings) -> Keyring:
+    """The key ring the event store signs with: EVENT_HMAC_KEYS, or for a local SQLite
+    platform a key file generated once under DATA_DIR (readable by its owner only).
+
+    A MongoDB store is a production store: it refuses to start without EVENT_HMAC_KEYS,
+    which belongs in a secret store (a Kubernetes Secret), never next to the data.
+    """
+    if settings.event_hmac_keys:
+        return Keyring.parse(settings.event_hmac_keys)
+    if not settings.event_store_url.startswith("sqlite:"):
+        raise ConfigError("EVENT_HMAC_KEYS: required with a MongoDB event store (set it from a secret)")
+    return _local_keyring(settings.key_file)
+
+
+def _local_keyring(path: Path) -> Keyring:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(Keyring.generate("local-1").serialize())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: when several services start at once, the first one wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return Keyring.parse(path.read_text())

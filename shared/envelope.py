@@ -1,13 +1,13 @@
 """The event envelope: what every stored and published event looks like.
 
 The payload (`data`) belongs to the domain; the envelope belongs to the kernel.
-`hash` chains each event to the one before it in its stream, so any edit to
-stored history is detectable (see `chain_hash` and `shared.projections.verify`).
+`hash` is a keyed hash (HMAC, `shared.keyring`) over the event's stored record and
+the hash of the event before it in its stream, so an edit to stored history is
+detectable and cannot be hidden without the key (see `shared.integrity`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-GENESIS_HASH = "0" * 64
+GENESIS_HASH = ""
 _EVENT_ID_NAMESPACE = uuid.UUID("6f1c0f4e-5d1a-4b0e-9d53-8a1f2b3c4d5e")
 
 
@@ -90,21 +90,22 @@ def isoformat(moment: datetime) -> str:
     return utc(moment).isoformat(timespec="microseconds")
 
 
-#: The stored fields a hash covers, in order: all but `position` (it orders the log, not the stream).
-HASHED_FIELDS = ("event_id", "type", "schema_version", "stream_id", "version", "occurred_at",
-                 "recorded_at", "data", "metadata")
+#: The stored fields an event's hash covers, in order: everything but the hash itself.
+HASHED_FIELDS = ("event_id", "type", "schema_version", "stream_id", "version", "position",
+                 "occurred_at", "recorded_at", "data", "metadata")
 
 
-def chain_hash(previous_hash: str, record: Mapping[str, Any]) -> str:
-    """sha256 over the previous hash and an event's stored record (see `HASHED_FIELDS`).
+def hashed_message(previous_hash: str, record: Mapping[str, Any]) -> bytes:
+    """The bytes an event's keyed hash is computed over: its predecessor's hash in its
+    stream and its stored record (see `HASHED_FIELDS`).
 
     The record holds what the store keeps: the id and timestamps as text, exactly as
-    written, and JSON made canonical (sorted keys, no spaces), so the hash is the same
-    on every backend.
+    written, and JSON made canonical (sorted keys, no spaces), so the bytes are the
+    same on every backend.
     """
     body = json.dumps([record[name] for name in HASHED_FIELDS],
                       sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((previous_hash + body).encode()).hexdigest()
+    return (previous_hash + body).encode()
 
 
 def now() -> datetime:

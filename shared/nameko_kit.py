@@ -23,10 +23,10 @@ from nameko.rpc import rpc as nameko_rpc
 
 from shared.application import Application, CommandContext
 from shared.blocking import offload
-from shared.config import Settings, load_settings
+from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
-from shared.outbox import OutboxRelay
+from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
 from shared.store import ConcurrencyError, EventIdReusedError, open_store
 from shared.upcasting import Upcasters
@@ -74,9 +74,10 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
     def setup(self) -> None:
         service = self.container.service_name
         self.settings: Settings = load_settings(service)
-        store = open_store(self.settings.event_store_url, default_database=f"anbei_{service}")
-        views = ViewStore(self.settings.view_store_path)
-        runner = ProjectionRunner(store, views, self.projections, self.upcasters)
+        store = open_store(self.settings.event_store_url, keyring=load_keyring(self.settings),
+                           default_database=f"anbei_{service}")
+        views = ViewStore(self.settings.view_store_path, owner=service)
+        runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
                                  poll_s=self.settings.relay_poll_s)
         self.app = Application(store, runner, self.upcasters)
@@ -135,5 +136,7 @@ class EventSourcedService:
 
     @rpc
     def verify(self) -> Json:
-        """Prove the read models equal a rebuild from the log and every hash chain holds."""
-        return self.es.runner.verify().model_dump(mode="json")
+        """Prove the read models equal a rebuild from the log, the domain's invariants hold,
+        every keyed hash chain and seal holds, and the log reaches what was published."""
+        published = self.es.store.get_checkpoint(RELAY_CHECKPOINT)
+        return self.es.runner.verify({"published events": published}).model_dump(mode="json")

@@ -5,7 +5,8 @@ as everything else about it, and the relay publishes everything after its checkp
 (kept in the same store). So a committed event is always published eventually and an
 uncommitted one never is. Delivery is at-least-once: after a crash or a broker outage
 the relay resends from its checkpoint, in position order, and consumers drop repeats
-by `event_id` (`shared.consumer`).
+by `event_id` (`shared.consumer`). The relay seals the log before it publishes
+(`shared.sealing`), so every published event is covered by a seal.
 
 Messages go where nameko's `@event_handler(service, type)` and any AMQP client expect
 them: exchange `<service>.events` (topic, durable), routing key = event type, body =
@@ -22,9 +23,14 @@ from kombu import Connection, Exchange, Producer
 
 from shared.blocking import offload
 from shared.envelope import EventEnvelope
+from shared.sealing import seal_pending, sealed_through
 from shared.store.base import EventStore
 
 log = logging.getLogger(__name__)
+
+
+#: The relay's checkpoint in the event store: the position up to which the broker confirmed.
+RELAY_CHECKPOINT = "outbox-relay"
 
 
 def event_exchange(service: str) -> Exchange:
@@ -44,7 +50,7 @@ class OutboxRelay:
         batch: int = 200,
         poll_s: float = 0.5,
         confirm_timeout_s: float = 10.0,
-        checkpoint: str = "outbox-relay",
+        checkpoint: str = RELAY_CHECKPOINT,
     ) -> None:
         self.store, self.service, self.amqp_uri = store, service, amqp_uri
         self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
@@ -56,7 +62,11 @@ class OutboxRelay:
 
     def backlog(self) -> int:
         """How many committed events are not yet confirmed by the broker."""
-        return max(self.store.head_position() - self.store.get_checkpoint(self.checkpoint), 0)
+        return self.store.count_after(self.store.get_checkpoint(self.checkpoint))
+
+    def published_position(self) -> int:
+        """The position up to which the broker confirmed every event."""
+        return self.store.get_checkpoint(self.checkpoint)
 
     def notify(self) -> None:
         """Something was appended: publish now rather than at the next poll."""
@@ -68,8 +78,7 @@ class OutboxRelay:
         Raises when the broker is unreachable, refuses a message or does not confirm
         within `confirm_timeout_s`; the connection is dropped so the next call starts afresh.
         """
-        after = offload(self.store.get_checkpoint, self.checkpoint)
-        events = offload(self.store.read_all, after, self.batch)
+        events = offload(self._sealed_pending)
         if not events:
             return 0
         try:
@@ -81,6 +90,13 @@ class OutboxRelay:
             raise
         offload(self.store.set_checkpoint, self.checkpoint, events[-1].position)
         return len(events)
+
+    def _sealed_pending(self) -> list[EventEnvelope]:
+        """The next batch after the checkpoint, sealed first: published implies sealed."""
+        seal_pending(self.store)
+        through = sealed_through(self.store)
+        events = self.store.read_all(self.store.get_checkpoint(self.checkpoint), self.batch)
+        return [event for event in events if event.position <= through]
 
     def _publish(self, producer: Producer, event: EventEnvelope) -> None:
         producer.publish(

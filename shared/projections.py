@@ -2,18 +2,21 @@
 
 `catch_up` applies new events in position order and moves the checkpoint in the same
 view transaction; `rebuild` replays from position 0; `verify` rebuilds into a scratch
-store, compares it with the live read model and walks every stream's hash chain.
+store, compares it with the live read model, checks the domain's invariants, walks
+every stream's keyed hash chain and every seal, and checks the log still reaches
+every position others have seen (`shared.integrity` says exactly what that detects).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from pydantic import BaseModel, computed_field
 
 from shared.envelope import EventEnvelope
-from shared.integrity import BrokenLink, first_broken_link
+from shared.integrity import BrokenLink, BrokenSeal, first_broken_link, first_broken_seal
 from shared.store.base import EventStore
 from shared.upcasting import Upcasters
 from shared.views import Views, ViewStore
@@ -33,17 +36,31 @@ class Projection(Protocol):
     def apply(self, views: Views, event: EventEnvelope) -> None: ...
 
 
+class Invariants(Protocol):
+    """A projection that can also say which of the domain's always-true rules its
+    documents break (e.g. negative stock): `verify` reports them."""
+
+    def invariant_violations(self, views: Views) -> list[str]: ...
+
+
 class VerifyReport(BaseModel):
-    """What `verify` found: `ok` only when the read model matches and every chain holds."""
+    """What `verify` found: `ok` only when every check passed."""
 
     position: int
+    head: int
     differences: list[str]
+    violations: list[str]
     broken_link: BrokenLink | None
+    broken_seal: BrokenSeal | None
+    sealed_through: int
+    unsealed: int
+    missing_tail: list[str]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
-        return not self.differences and self.broken_link is None
+        return not (self.differences or self.violations or self.broken_link or self.broken_seal
+                    or self.missing_tail)
 
 
 def iter_all(store: EventStore, after_position: int = 0, page: int = 1000) -> Iterator[EventEnvelope]:
@@ -92,12 +109,25 @@ class ProjectionRunner:
         for projection in self.projections:
             projection.apply(views, event)
 
+    def catch_up_to(self, position: int, timeout_s: float) -> bool:
+        """Catch up until `position` is applied (a command's own write), waiting for an
+        earlier writer's gap to fill or be claimed; False when `timeout_s` passed first."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.catch_up()
+            if self.checkpoint() >= position:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+
     def checkpoint(self) -> int:
         with self.views.reading() as views:
             return views.checkpoint(self.name)
 
     def lag(self) -> int:
-        return max(self.store.head_position() - self.checkpoint(), 0)
+        """How many committed events the read models have not applied yet."""
+        return self.store.count_after(self.checkpoint())
 
     def rebuild(self) -> int:
         """Throw the read model away and replay the whole log into it."""
@@ -108,8 +138,10 @@ class ProjectionRunner:
             views.set_checkpoint(self.name, 0)
         return self.catch_up()
 
-    def verify(self) -> VerifyReport:
-        """Prove the live read model equals one rebuilt from scratch, and the chains hold."""
+    def verify(self, anchors: Mapping[str, int] | None = None) -> VerifyReport:
+        """Prove the live read model equals one rebuilt from scratch, the domain's
+        invariants hold, every chain and seal holds, and the log reaches every position in
+        `anchors` (e.g. the relay's published position) and the read models' checkpoint."""
         self.catch_up()
         position = self.checkpoint()
         scratch = ViewStore(":memory:")
@@ -126,11 +158,33 @@ class ProjectionRunner:
                         f"{len(rebuilt)}; first difference: {_first_difference(live, rebuilt)}"
                     )
         scratch.close()
+        keyring = self.store.keyring
+        broken_seal, sealed = first_broken_seal(self.store.read_seals(), iter_all(self.store), keyring)
+        head = self.store.head_position()
         return VerifyReport(
             position=position,
+            head=head,
             differences=differences,
-            broken_link=first_broken_link(iter_all(self.store)),
+            violations=self._violations(),
+            broken_link=first_broken_link(iter_all(self.store), keyring),
+            broken_seal=broken_seal,
+            sealed_through=sealed,
+            unsealed=self.store.count_after(sealed),
+            missing_tail=[
+                f"{name} has seen position {seen}, but the log ends at {head}: events were removed"
+                for name, seen in {"read models": position, "seals": sealed, **(anchors or {})}.items()
+                if seen > head
+            ],
         )
+
+    def _violations(self) -> list[str]:
+        found: list[str] = []
+        with self.views.reading() as views:
+            for projection in self.projections:
+                check = getattr(projection, "invariant_violations", None)
+                if check is not None:
+                    found += check(views)
+        return found
 
 
 def _first_difference(live: list[dict[str, object]], rebuilt: list[dict[str, object]]) -> str:

@@ -10,8 +10,10 @@ import logging
 import sys
 from typing import Any
 
-from shared.config import ConfigError, load_settings
+from shared.config import SERVICES, ConfigError, load_keyring, load_settings
 from shared.errors import AnbeiError
+from shared.store import StoreFormatError
+from shared.views import ViewStore, ViewStoreOwnedElsewhere
 
 
 class ExpectedErrorsOnOneLine(logging.Filter):
@@ -42,7 +44,10 @@ def serve(service_cls: Any) -> None:
     configure_logging(service_cls.name)
     try:
         settings = load_settings(service_cls.name)
-    except ConfigError as error:
+        if service_cls.name in SERVICES:
+            load_keyring(settings)
+            ViewStore(settings.view_store_path, owner=service_cls.name).close()
+    except (ConfigError, ViewStoreOwnedElsewhere, StoreFormatError) as error:
         sys.exit(f"anbei {service_cls.name}: configuration error: {error}")
     from nameko.cli.run import run
 

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (collection, key)
 );
 CREATE TABLE IF NOT EXISTS view_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS applied_events (
     consumer TEXT NOT NULL,
     event_id TEXT NOT NULL,
@@ -103,10 +104,18 @@ class Views:
         return cursor.rowcount == 1
 
 
-class ViewStore:
-    """A service's read models in one SQLite file (or `:memory:` for a scratch rebuild)."""
+class ViewStoreOwnedElsewhere(RuntimeError):
+    """The read-model file belongs to another service."""
 
-    def __init__(self, path: str | Path) -> None:
+
+class ViewStore:
+    """A service's read models in one SQLite file (or `:memory:` for a scratch rebuild).
+
+    A file records the service that owns it: two services on one file would share
+    checkpoints and corrupt each other's read models, so another owner is refused.
+    """
+
+    def __init__(self, path: str | Path, owner: str | None = None) -> None:
         if str(path) == ":memory:":
             self._connection = sqlite3.connect(":memory:", isolation_level=None,
                                                check_same_thread=False)
@@ -114,6 +123,19 @@ class ViewStore:
             self._connection = connect(path, synchronous="NORMAL")
         self._lock = native_lock()
         retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
+        if owner is not None:
+            self._claim(str(path), owner)
+
+    def _claim(self, path: str, owner: str) -> None:
+        with self.transaction() as views:
+            views._db.execute("INSERT OR IGNORE INTO view_meta (key, value) VALUES ('owner', ?)", (owner,))
+            (holder,) = views._db.execute("SELECT value FROM view_meta WHERE key = 'owner'").fetchone()
+        if holder != owner:
+            self.close()
+            raise ViewStoreOwnedElsewhere(
+                f"VIEW_STORE_PATH: {path} holds the read models of {holder}, not {owner}; "
+                "give every service its own file"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Views]:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from shared.store.base import ConcurrencyError, EventIdReusedError, EventStore
+from shared.keyring import Keyring
+from shared.store.base import ConcurrencyError, EventIdReusedError, EventStore, StoreFormatError
 
-__all__ = ["ConcurrencyError", "EventIdReusedError", "EventStore", "open_store"]
+__all__ = ["ConcurrencyError", "EventIdReusedError", "EventStore", "StoreFormatError", "open_store"]
 
 
-def open_store(url: str, *, default_database: str = "anbei") -> EventStore:
-    """Open the backend named by `url` (the value of EVENT_STORE_URL)."""
+def open_store(url: str, *, keyring: Keyring, default_database: str = "anbei") -> EventStore:
+    """Open the backend named by `url` (the value of EVENT_STORE_URL), signing with `keyring`."""
     if url.startswith("sqlite:///"):
         from shared.store.sqlite import SQLiteEventStore
 
-        return SQLiteEventStore(url.removeprefix("sqlite:///"))
+        return SQLiteEventStore(url.removeprefix("sqlite:///"), keyring=keyring)
     if url.startswith(("mongodb://", "mongodb+srv://")):
         from shared.store.mongo import MongoEventStore
 
-        return MongoEventStore.from_url(url, default_database=default_database)
+        return MongoEventStore.from_url(url, default_database=default_database, keyring=keyring)
     raise ValueError(f"unsupported event store URL {url!r}: use sqlite:///… or mongodb://…")

@@ -1,11 +1,16 @@
 """The event store contract. Every backend passes `tests/contract/test_event_store.py`.
 
 - `append` is atomic for the batch, checks `expected_version` (0 = the stream must
-  not exist yet) and raises `ConcurrencyError` when the stream moved on;
-- it is idempotent by `event_id`: appending a batch whose ids are already stored,
-  in the same stream, returns the stored events and writes nothing;
+  not exist yet; any other mismatch, behind or ahead, is a `ConcurrencyError`);
+- it is idempotent by `event_id` *and content*: appending exactly a batch that is
+  already stored (same ids, same order, same stream, same content) returns the stored
+  events and writes nothing; ids stored with other content, in another stream, or
+  split across other batches are refused with `EventIdReusedError`;
 - `read_all(after_position, limit)` returns events in global `position` order and
-  never skips an event that commits late: each backend says how in its docstring.
+  never skips an event that commits late: each backend says how in its docstring;
+  a negative position or limit is refused with ValueError on every backend;
+- every event carries a keyed hash (`shared.integrity`), and the store keeps the
+  seals that cover the log (`add_seal`, `read_seals`).
 """
 
 from __future__ import annotations
@@ -23,12 +28,18 @@ from shared.envelope import (
     EventEnvelope,
     Metadata,
     NewEvent,
-    chain_hash,
+    hashed_message,
     isoformat,
 )
 from shared.errors import Conflict
+from shared.integrity import Seal
+from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 
 M = TypeVar("M", bound=BaseModel)
+
+#: The layout this code writes; a store written by an older layout is refused, not misread.
+STORE_FORMAT = 2
+
 
 class ConcurrencyError(Conflict):
     """The stream is not at the version the writer expected: someone else wrote first."""
@@ -50,11 +61,16 @@ class EventIdReusedError(Conflict):
     default_code = "event_id_reused"
 
 
+class StoreFormatError(RuntimeError):
+    """The store was written by an incompatible version of Anbei."""
+
+
 class EventStore(ABC):
-    """Append-only streams plus a global log, and named checkpoints for log readers."""
+    """Append-only streams plus a global log, named checkpoints for log readers, and seals."""
 
     #: Test seam: called inside `append` after positions are taken, before the commit.
     before_commit: Callable[[], None] | None = None
+    keyring: Keyring = DEVELOPMENT_KEYRING
 
     @abstractmethod
     def append(
@@ -80,7 +96,11 @@ class EventStore(ABC):
 
     @abstractmethod
     def head_position(self) -> int:
-        """The highest committed position (0 for an empty store)."""
+        """The highest position of a committed event (0 for an empty store)."""
+
+    @abstractmethod
+    def count_after(self, position: int) -> int:
+        """How many committed events lie after `position` (a backlog or a lag)."""
 
     @abstractmethod
     def get_checkpoint(self, name: str) -> int:
@@ -89,6 +109,18 @@ class EventStore(ABC):
     @abstractmethod
     def set_checkpoint(self, name: str, position: int) -> None:
         """Save a log reader's position."""
+
+    @abstractmethod
+    def read_seals(self, after_position: int = 0) -> list[Seal]:
+        """The seals after `after_position`, in order."""
+
+    @abstractmethod
+    def last_seal(self) -> Seal | None:
+        """The newest seal, if any."""
+
+    @abstractmethod
+    def add_seal(self, seal: Seal) -> bool:
+        """Store `seal`; False when a seal already starts at its `after_position`."""
 
     def close(self) -> None:
         """Release connections; the default has none to release."""
@@ -105,26 +137,47 @@ def check_batch(stream_id: str, expected_version: int, events: Sequence[NewEvent
         raise EventIdReusedError("the batch repeats an event_id", field="event_id")
 
 
-def replayed_batch(
-    stream_id: str, events: Sequence[NewEvent], stored: Sequence[EventEnvelope]
-) -> list[EventEnvelope] | None:
-    """The original result when `events` were already appended as one batch, else None.
+def check_read(after_position: int, limit: int) -> None:
+    if after_position < 0:
+        raise ValueError(f"after_position must be >= 0, got {after_position}")
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
 
-    Raises `EventIdReusedError` when only some ids are stored, or in another stream.
+
+def same_content(new: NewEvent, stored: EventEnvelope) -> bool:
+    return (new.type == stored.type and new.schema_version == stored.schema_version
+            and isoformat(new.occurred_at) == isoformat(stored.occurred_at)
+            and new.data == stored.data and new.metadata == stored.metadata)
+
+
+def replayed_batch(
+    stream_id: str, events: Sequence[NewEvent], batches: Sequence[Sequence[EventEnvelope]]
+) -> list[EventEnvelope] | None:
+    """The original result when `events` were already appended as exactly one batch, else None.
+
+    `batches` are the stored batches holding any of the ids, each complete. Raises
+    `EventIdReusedError` when the ids are stored otherwise, or with other content.
     """
-    if not stored:
+    if not batches:
         return None
-    by_id = {event.event_id: event for event in stored}
-    if len(by_id) != len(events) or any(e.stream_id != stream_id for e in stored):
+    ids = [event.event_id for event in events]
+    if len(batches) != 1 or [e.event_id for e in batches[0]] != ids:
         raise EventIdReusedError(
-            f"{len(by_id)} of {len(events)} event ids are already stored, "
-            "not as this batch of this stream",
+            f"{sum(len(b) for b in batches)} stored events in {len(batches)} batch(es) share ids with "
+            f"this batch of {len(events)}: not a retry of one earlier append",
             field="event_id",
         )
-    return [by_id[event.event_id] for event in events]
+    (batch,) = batches
+    if any(e.stream_id != stream_id for e in batch):
+        raise EventIdReusedError(f"these event ids are stored in stream {batch[0].stream_id}",
+                                 field="event_id")
+    if not all(same_content(new, old) for new, old in zip(events, batch, strict=True)):
+        raise EventIdReusedError("these event ids are stored with different content", field="event_id")
+    return list(batch)
 
 
-def seal(
+def prepare_records(
+    keyring: Keyring,
     stream_id: str,
     first_version: int,
     first_position: int,
@@ -133,7 +186,7 @@ def seal(
     recorded_at: str,
 ) -> list[dict[str, Any]]:
     """Each new event as the store will keep it: text id and timestamps, its version,
-    position and chained hash. Backends only serialize these records."""
+    position and chained keyed hash. Backends only serialize these records."""
     records = []
     last_hash = previous_hash or GENESIS_HASH
     for offset, event in enumerate(events):
@@ -149,7 +202,7 @@ def seal(
             "data": event.data,
             "metadata": event.metadata.model_dump(),
         }
-        record["hash"] = last_hash = chain_hash(last_hash, record)
+        record["hash"] = last_hash = keyring.sign(hashed_message(last_hash, record))
         records.append(record)
     return records
 

@@ -8,6 +8,7 @@ take no lock, never see a gap that could fill later.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import uuid
 from collections.abc import Sequence
@@ -15,12 +16,15 @@ from dataclasses import dataclass, field
 
 from shared.blocking import native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
+from shared.integrity import Seal
+from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
     ConcurrencyError,
     EventStore,
     check_batch,
+    check_read,
+    prepare_records,
     replayed_batch,
-    seal,
     stored_envelope,
 )
 
@@ -33,12 +37,16 @@ class Memory:
     log: list[EventEnvelope] = field(default_factory=list)
     streams: dict[str, list[EventEnvelope]] = field(default_factory=dict)
     by_id: dict[uuid.UUID, EventEnvelope] = field(default_factory=dict)
+    #: the first position of the batch each event was appended in
+    batch_of: dict[uuid.UUID, int] = field(default_factory=dict)
     checkpoints: dict[str, int] = field(default_factory=dict)
+    seals: dict[int, Seal] = field(default_factory=dict)
 
 
 class InMemoryEventStore(EventStore):
-    def __init__(self, shared: Memory | None = None) -> None:
+    def __init__(self, shared: Memory | None = None, *, keyring: Keyring = DEVELOPMENT_KEYRING) -> None:
         self.shared = shared or Memory()
+        self.keyring = keyring
 
     def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
@@ -46,30 +54,45 @@ class InMemoryEventStore(EventStore):
         check_batch(stream_id, expected_version, events)
         memory = self.shared
         with memory.lock:
-            stored = [memory.by_id[e.event_id] for e in events if e.event_id in memory.by_id]
-            replay = replayed_batch(stream_id, events, stored)
+            replay = replayed_batch(stream_id, events, self._stored_batches(events))
             if replay is not None:
                 return replay
             stream = memory.streams.get(stream_id, [])
             if len(stream) != expected_version:
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, len(stream))
-            recorded_at = isoformat(now())
+            first_position = len(memory.log) + 1
             previous_hash = stream[-1].hash if stream else ""
-            records = seal(stream_id, len(stream) + 1, len(memory.log) + 1, previous_hash, events,
-                           recorded_at)
+            records = prepare_records(self.keyring, stream_id, len(stream) + 1, first_position,
+                                      previous_hash, events, isoformat(now()))
             new = [stored_envelope(record) for record in records]
             if self.before_commit is not None:
                 self.before_commit()
             memory.streams[stream_id] = [*stream, *new]
             memory.by_id.update((event.event_id, event) for event in new)
+            memory.batch_of.update((event.event_id, first_position) for event in new)
             memory.log.extend(new)
         return new
+
+    def _stored_batches(self, events: Sequence[NewEvent]) -> list[list[EventEnvelope]]:
+        memory = self.shared
+        firsts = sorted({memory.batch_of[e.event_id] for e in events if e.event_id in memory.by_id})
+        batches = []
+        for first in firsts:
+            batch, position = [], first
+            while position <= len(memory.log) and memory.batch_of[memory.log[position - 1].event_id] == first:
+                batch.append(memory.log[position - 1])
+                position += 1
+            batches.append(batch)
+        return batches
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
         return self.shared.streams.get(stream_id, [])[max(from_version, 1) - 1:]
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
-        return self.shared.log[after_position:after_position + limit]
+        check_read(after_position, limit)
+        log = self.shared.log
+        start = bisect.bisect_right(log, after_position, key=lambda event: event.position)
+        return log[start:start + limit]
 
     def stream_version(self, stream_id: str) -> int:
         return len(self.shared.streams.get(stream_id, []))
@@ -80,8 +103,25 @@ class InMemoryEventStore(EventStore):
     def head_position(self) -> int:
         return len(self.shared.log)
 
+    def count_after(self, position: int) -> int:
+        return max(len(self.shared.log) - position, 0)
+
     def get_checkpoint(self, name: str) -> int:
         return self.shared.checkpoints.get(name, 0)
 
     def set_checkpoint(self, name: str, position: int) -> None:
         self.shared.checkpoints[name] = position
+
+    def read_seals(self, after_position: int = 0) -> list[Seal]:
+        return [seal for start, seal in sorted(self.shared.seals.items()) if start >= after_position]
+
+    def last_seal(self) -> Seal | None:
+        seals = self.shared.seals
+        return seals[max(seals)] if seals else None
+
+    def add_seal(self, seal: Seal) -> bool:
+        with self.shared.lock:
+            if seal.after_position in self.shared.seals:
+                return False
+            self.shared.seals[seal.after_position] = seal
+            return True

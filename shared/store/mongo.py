@@ -6,42 +6,62 @@ servers lack). Unique indexes do the rest:
 
 - `(stream_id, first_version)`: two writers appending at the same expected version
   collide, and the loser gets `ConcurrencyError` (a stale version is refused before);
-- `event_ids` (multikey): an event id is stored once; a retry returns the original.
+- `event_ids` (multikey): an event id is stored once; an identical retry returns the original.
 
 Why a tailing reader never skips a late commit: positions are reserved from a counter
-(`$inc`) *before* the insert, so a later reservation can commit first and leave a
-gap. `read_all` stops at the first gap and returns only what lies before it, until
-the gap fills or is provably abandoned: a writer that fails after reserving fills its
-gap with a void document, and a writer that dies outright leaves a gap that readers
-skip once the next commit is older than `gap_timeout_s`. Writers refuse to insert
-more than `gap_timeout_s / 2` after reserving (they void and retry), so a skipped gap
-can never fill in later. Clocks of writers and readers must agree to well within
-that margin (NTP).
+(`$inc`) *before* the insert, so a later reservation can commit first and leave a gap.
+`read_all` never reads past a gap that may still fill. A gap is given up on only when
+the commit after it is older than `gap_timeout_s`, and then the reader *claims* it: it
+inserts a void document at each missing position itself. The unique `_id` (the first
+position of a commit) decides between the reader and a writer that is merely slow
+(paused after reserving, stalled in server selection during a failover, starved of
+CPU): whichever inserts first owns the position. A writer that loses sees its insert
+refused on `_id`, and retries at fresh positions, so no event can ever commit behind
+a reader. A writer that fails for any other reason voids its own positions at once.
+Voids hold no events: they never count toward `limit`, `head_position`, or a backlog.
+
+Durability: every operation uses write concern `majority` with journaling, read
+concern `majority`, and reads from the primary. An append that was acknowledged is on
+the journals of a majority of the replica set and survives a failover; a read never
+returns a write that a failover could roll back. An append whose acknowledgement was
+lost (a network error or timeout during a failover) may or may not have committed: the
+command's retry under the same command id finds it (idempotent by event id) or writes
+it once, never twice. A standalone server (no replica set) gives `majority` = itself.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pymongo
+from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
 
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
+from shared.integrity import Seal
+from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
+    STORE_FORMAT,
     ConcurrencyError,
     EventStore,
+    StoreFormatError,
     check_batch,
+    check_read,
+    prepare_records,
     replayed_batch,
-    seal,
     stored_envelope,
 )
 
 Document = dict[str, Any]
+WRITE_CONCERN = WriteConcern("majority", j=True)
+READ_CONCERN = ReadConcern("majority")
+_DUPLICATE_KEY = 11000
 
 
 def _envelopes(commit: Document) -> list[EventEnvelope]:
@@ -49,57 +69,83 @@ def _envelopes(commit: Document) -> list[EventEnvelope]:
     return [stored_envelope({**event, "stream_id": stream_id}) for event in commit["events"]]
 
 
-class ReservationExpiredError(Exception):
-    """The writer took too long between reserving positions and inserting."""
-
-
 class MongoEventStore(EventStore):
-    """Event store in one MongoDB database (collections `commits`, `counters`, `checkpoints`)."""
+    """Event store in one MongoDB database (`commits`, `counters`, `checkpoints`, `seals`, `meta`)."""
 
     def __init__(
-        self, database: Database[Document], *, gap_timeout_s: float = 10.0, owns_client: bool = False
+        self, database: Database[Document], *, gap_timeout_s: float = 10.0, owns_client: bool = False,
+        keyring: Keyring = DEVELOPMENT_KEYRING,
     ) -> None:
         self._db = database
         self._owns_client = owns_client
-        self._commits = database["commits"]
+        self.keyring = keyring
         self.gap_timeout_s = gap_timeout_s
+        self._commits = self.collection("commits")
+        self._counters = self.collection("counters")
+        self._checkpoints = self.collection("checkpoints")
+        self._seals = self.collection("seals")
+        self._check_format()
         self._commits.create_index(
             [("stream_id", pymongo.ASCENDING), ("first_version", pymongo.ASCENDING)], unique=True
         )
         self._commits.create_index("event_ids", unique=True)
         self._commits.create_index("last_position")
 
+    def collection(self, name: str) -> Collection[Document]:
+        """A collection of this store with its durability settings (see the module docstring)."""
+        return self._db.get_collection(name, write_concern=WRITE_CONCERN, read_concern=READ_CONCERN,
+                                       read_preference=pymongo.ReadPreference.PRIMARY)
+
     @classmethod
-    def from_url(cls, url: str, *, default_database: str = "anbei") -> MongoEventStore:
+    def from_url(
+        cls, url: str, *, default_database: str = "anbei", keyring: Keyring = DEVELOPMENT_KEYRING
+    ) -> MongoEventStore:
         client: pymongo.MongoClient[Document] = pymongo.MongoClient(url, tz_aware=True)
         database = client.get_default_database(default=default_database)
-        return cls(database, owns_client=True)
+        return cls(database, owns_client=True, keyring=keyring)
+
+    def _check_format(self) -> None:
+        meta = self.collection("meta")
+        found = meta.find_one({"_id": "format"})
+        if found is None:
+            if self._commits.find_one({}, {"_id": 1}) is not None:
+                raise StoreFormatError(
+                    f"database {self._db.name} was written by an earlier version of Anbei and cannot be "
+                    "read by this one: restore it elsewhere and start with an empty database"
+                )
+            meta.update_one({"_id": "format"}, {"$setOnInsert": {"value": STORE_FORMAT}}, upsert=True)
+        elif found["value"] != STORE_FORMAT:
+            raise StoreFormatError(f"database {self._db.name} is an event store of format "
+                                   f"{found['value']}; this version reads format {STORE_FORMAT}")
 
     def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> list[EventEnvelope]:
         check_batch(stream_id, expected_version, events)
         while True:
-            replay = replayed_batch(stream_id, events, self._stored(events))
+            replay = replayed_batch(stream_id, events, self._stored_batches(events))
             if replay is not None:
                 return replay
             version, previous_hash = self._head(stream_id)
             if version != expected_version:
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, version)
-            try:
-                return self._insert(stream_id, version, previous_hash, events)
-            except ReservationExpiredError:
-                continue
+            stored = self._insert(stream_id, version, previous_hash, events)
+            if stored is not None:
+                return stored
 
     def _insert(
         self, stream_id: str, version: int, previous_hash: str, events: Sequence[NewEvent]
-    ) -> list[EventEnvelope]:
-        first_position, reserved_at = self._reserve(len(events)), time.monotonic()
+    ) -> list[EventEnvelope] | None:
+        """Insert at freshly reserved positions; None when the caller must look again
+        (a reader claimed the positions, or another writer got in first)."""
+        first_position = self._reserve(len(events))
+        last_position = first_position + len(events) - 1
         recorded_at = isoformat(now())
-        records = seal(stream_id, version + 1, first_position, previous_hash, events, recorded_at)
+        records = prepare_records(self.keyring, stream_id, version + 1, first_position, previous_hash,
+                                  events, recorded_at)
         commit: Document = {
             "_id": first_position,
-            "last_position": first_position + len(events) - 1,
+            "last_position": last_position,
             "stream_id": stream_id,
             "first_version": version + 1,
             "last_version": version + len(events),
@@ -107,28 +153,24 @@ class MongoEventStore(EventStore):
             "event_ids": [str(event.event_id) for event in events],
             "events": [{k: v for k, v in r.items() if k != "stream_id"} for r in records],
         }
-        if self.before_commit is not None:
-            self.before_commit()
-        if time.monotonic() - reserved_at > self.gap_timeout_s / 2:
-            self._void(first_position, len(events))
-            raise ReservationExpiredError
         try:
+            if self.before_commit is not None:
+                self.before_commit()
             self._commits.insert_one(commit)
         except DuplicateKeyError:
-            self._void(first_position, len(events))
-            replay = replayed_batch(stream_id, events, self._stored(events))
-            if replay is not None:  # an identical retry got there first
-                return replay
-            raise ConcurrencyError.stream_moved(
-                stream_id, version, self.stream_version(stream_id)
-            ) from None
+            if self._commits.find_one({"_id": first_position}, {"_id": 1}) is None:
+                self._claim(first_position, last_position)  # lost on stream or event id: free the gap
+            return None  # claimed by a reader, or lost to a rival: decide again at fresh positions
+        except BaseException:
+            self._claim(first_position, last_position)
+            raise
         return _envelopes(commit)
 
     def _reserve(self, count: int) -> int:
         """Take `count` consecutive positions from the global counter."""
         while True:
             try:
-                counter = self._db["counters"].find_one_and_update(
+                counter = self._counters.find_one_and_update(
                     {"_id": "position"}, {"$inc": {"value": count}},
                     upsert=True, return_document=pymongo.ReturnDocument.AFTER,
                 )
@@ -137,19 +179,25 @@ class MongoEventStore(EventStore):
             assert counter is not None  # an upsert returning AFTER always returns a document
             return int(counter["value"]) - count + 1
 
-    def _void(self, first_position: int, count: int) -> None:
-        """Fill a reserved range that will never hold events, so readers need not wait."""
-        self._commits.insert_one({
-            "_id": first_position, "last_position": first_position + count - 1,
-            "stream_id": f"$void-{first_position}", "first_version": 0,
-            "recorded_at": isoformat(now()), "event_ids": [f"$void-{first_position}"],
-            "events": [],
-        })
+    def _claim(self, first: int, last: int) -> None:
+        """Fill positions first..last with voids, each its own document, wherever nothing
+        holds them yet: the unique `_id` makes a late writer's insert fail instead."""
+        recorded_at = isoformat(now())
+        voids = [{
+            "_id": position, "last_position": position, "void": True,
+            "stream_id": f"$void-{position}", "first_version": 0, "last_version": 0,
+            "recorded_at": recorded_at, "event_ids": [f"$void-{position}"], "events": [],
+        } for position in range(first, last + 1)]
+        try:
+            self._commits.insert_many(voids, ordered=False)
+        except BulkWriteError as error:
+            if any(e.get("code") != _DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
 
-    def _stored(self, events: Sequence[NewEvent]) -> list[EventEnvelope]:
-        ids = {str(event.event_id) for event in events}
-        found = self._commits.find({"event_ids": {"$in": sorted(ids)}})
-        return [e for commit in found for e in _envelopes(commit) if str(e.event_id) in ids]
+    def _stored_batches(self, events: Sequence[NewEvent]) -> list[list[EventEnvelope]]:
+        ids = sorted({str(event.event_id) for event in events})
+        return [_envelopes(commit) for commit in
+                self._commits.find({"event_ids": {"$in": ids}}, sort=[("_id", 1)])]
 
     def _head(self, stream_id: str) -> tuple[int, str]:
         head = self._commits.find_one({"stream_id": stream_id}, sort=[("last_version", -1)])
@@ -165,16 +213,24 @@ class MongoEventStore(EventStore):
         return [e for commit in commits for e in _envelopes(commit) if e.version >= from_version]
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
+        check_read(after_position, limit)
         result: list[EventEnvelope] = []
         expected = after_position + 1
-        for commit in self._commits.find(
-            {"last_position": {"$gte": expected}}, sort=[("_id", 1)], limit=limit + 1
-        ):
-            if commit["_id"] > expected and not self._abandoned(commit):
-                break  # a gap that may still fill: never read past it
-            result.extend(e for e in _envelopes(commit) if e.position >= expected)
-            expected = commit["last_position"] + 1
-            if len(result) >= limit:
+        while len(result) < limit:
+            claimed = False
+            for commit in self._commits.find({"last_position": {"$gte": expected}}, sort=[("_id", 1)]):
+                if commit["last_position"] < expected:
+                    continue  # a void inside a commit already read: both were inserted, harmlessly
+                if commit["_id"] > expected:
+                    if self._abandoned(commit):
+                        self._claim(expected, commit["_id"] - 1)
+                        claimed = True
+                    break  # a gap that may still fill: never read past it
+                result.extend(e for e in _envelopes(commit) if e.position >= expected)
+                expected = commit["last_position"] + 1
+                if len(result) >= limit:
+                    break
+            if not claimed:
                 break
         return result[:limit]
 
@@ -192,18 +248,41 @@ class MongoEventStore(EventStore):
         return next(e for e in _envelopes(commit) if e.event_id == event_id)
 
     def head_position(self) -> int:
-        last = self._commits.find_one({}, sort=[("_id", -1)])
+        last = self._commits.find_one({"void": {"$ne": True}}, sort=[("_id", -1)])
         return int(last["last_position"]) if last else 0
 
+    def count_after(self, position: int) -> int:
+        commits = self._commits.find({"last_position": {"$gt": position}, "void": {"$ne": True}},
+                                     {"_id": 1, "last_position": 1})
+        return sum(c["last_position"] - max(c["_id"], position + 1) + 1 for c in commits)
+
     def get_checkpoint(self, name: str) -> int:
-        saved = self._db["checkpoints"].find_one({"_id": name})
+        saved = self._checkpoints.find_one({"_id": name})
         return int(saved["position"]) if saved else 0
 
     def set_checkpoint(self, name: str, position: int) -> None:
-        self._db["checkpoints"].update_one(
-            {"_id": name}, {"$set": {"position": position}}, upsert=True
-        )
+        self._checkpoints.update_one({"_id": name}, {"$set": {"position": position}}, upsert=True)
+
+    def read_seals(self, after_position: int = 0) -> list[Seal]:
+        return [_seal(doc) for doc in self._seals.find({"_id": {"$gte": after_position}}, sort=[("_id", 1)])]
+
+    def last_seal(self) -> Seal | None:
+        doc = self._seals.find_one({}, sort=[("_id", -1)])
+        return _seal(doc) if doc else None
+
+    def add_seal(self, seal: Seal) -> bool:
+        document = {"_id": seal.after_position, **seal.model_dump(exclude={"after_position"})}
+        try:
+            self._seals.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
 
     def close(self) -> None:
         if self._owns_client:
             self._db.client.close()
+
+
+def _seal(doc: Document) -> Seal:
+    return Seal(after_position=doc["_id"], through_position=doc["through_position"], events=doc["events"],
+                digest=doc["digest"], sealed_at=doc["sealed_at"])

@@ -5,6 +5,10 @@ Why a tailing reader never skips a late commit here: every append runs inside
 `MAX(position)`. Positions are therefore handed out and committed in one serial order,
 across threads and OS processes alike, so when a reader sees position N, every
 position below N is already committed and visible in its WAL snapshot.
+
+Each thread reads through its own connection, so a long read never waits for another
+thread's; appends in one process take a native lock first (a prompt hand-over, where
+SQLite's busy handler would sleep), then SQLite's lock serializes processes.
 """
 
 from __future__ import annotations
@@ -18,14 +22,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from shared.blocking import native_lock
+from shared.blocking import native_local, native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
+from shared.integrity import Seal
+from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
+    STORE_FORMAT,
     ConcurrencyError,
     EventStore,
+    StoreFormatError,
     check_batch,
+    check_read,
+    prepare_records,
     replayed_batch,
-    seal,
     stored_envelope,
 )
 
@@ -42,17 +51,26 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL,
     metadata TEXT NOT NULL,
     hash TEXT NOT NULL,
+    commit_position INTEGER NOT NULL,
     UNIQUE (stream_id, version)
 );
 CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS seals (
+    after_position INTEGER PRIMARY KEY,
+    through_position INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    sealed_at TEXT NOT NULL
+);
 """
 _COLUMNS = (
     "event_id, type, schema_version, stream_id, version, position,"
     " occurred_at, recorded_at, data, metadata, hash"
 )
+_SEAL_COLUMNS = "after_position, through_position, events, digest, sealed_at"
 
 
 def connect(path: str | Path, *, synchronous: str = "FULL", timeout_s: float = 30.0) -> sqlite3.Connection:
@@ -84,7 +102,7 @@ def retry_while_busy(step: Callable[[], object], timeout_s: float) -> None:
             time.sleep(0.01)
 
 
-def _envelope(row: tuple[Any, ...]) -> EventEnvelope:
+def _envelope(row: Sequence[Any]) -> EventEnvelope:
     return stored_envelope({
         "event_id": row[0], "type": row[1], "schema_version": row[2], "stream_id": row[3],
         "version": row[4], "position": row[5], "occurred_at": row[6], "recorded_at": row[7],
@@ -92,33 +110,84 @@ def _envelope(row: tuple[Any, ...]) -> EventEnvelope:
     })
 
 
+def _check_format(connection: sqlite3.Connection, path: Path) -> None:
+    connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    row = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    if row is not None:
+        if int(row[0]) != STORE_FORMAT:
+            raise StoreFormatError(f"{path} is an event store of format {row[0]}; this version reads "
+                                   f"format {STORE_FORMAT}")
+        return
+    has_events = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+    ).fetchone()
+    if has_events:
+        raise StoreFormatError(
+            f"{path} was written by an earlier version of Anbei (ambiguous stream ids, unkeyed "
+            "hashes) and cannot be read by this one: move it aside and start with an empty data folder"
+        )
+    connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (str(STORE_FORMAT),))
+
+
 class SQLiteEventStore(EventStore):
     """Event store in one SQLite file; safe for threads and for several processes."""
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, path: str | Path, *, synchronous: str = "FULL", keyring: Keyring = DEVELOPMENT_KEYRING
+    ) -> None:
         self.path = Path(path)
-        self._connection = connect(self.path, synchronous=synchronous)
-        self._lock = native_lock()
-        with self._lock:
-            retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
+        self.keyring = keyring
+        self._synchronous = synchronous
+        self._write_lock = native_lock()
+        self._local = native_local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = native_lock()
+        setup = self._connection()
+
+        def create() -> None:
+            setup.execute("BEGIN IMMEDIATE")
+            try:
+                _check_format(setup, self.path)
+                setup.executescript(_SCHEMA)  # commits the transaction
+            except BaseException:
+                if setup.in_transaction:
+                    setup.execute("ROLLBACK")
+                raise
+
+        retry_while_busy(create, 30.0)
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = connect(self.path, synchronous=self._synchronous)
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
+    def pragma(self, name: str) -> Any:
+        """A setting of this thread's connection, e.g. `synchronous` (2 = FULL)."""
+        return self._connection().execute(f"PRAGMA {name}").fetchone()[0]
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._connection
+                yield db
             except BaseException:
-                self._connection.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self._connection.execute("COMMIT")
+            db.execute("COMMIT")
 
     def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> list[EventEnvelope]:
         check_batch(stream_id, expected_version, events)
         with self._write() as db:
-            replay = replayed_batch(stream_id, events, self._stored(db, events))
+            replay = replayed_batch(stream_id, events, self._stored_batches(db, events))
             if replay is not None:
                 return replay
             head = db.execute(
@@ -130,77 +199,113 @@ class SQLiteEventStore(EventStore):
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, version)
             (last_position,) = db.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
             recorded_at = isoformat(now())
-            records = seal(stream_id, version + 1, last_position + 1, previous_hash, events, recorded_at)
+            records = prepare_records(self.keyring, stream_id, version + 1, last_position + 1,
+                                      previous_hash, events, recorded_at)
             rows = [
                 (r["event_id"], r["type"], r["schema_version"], stream_id, r["version"], r["position"],
                  r["occurred_at"], recorded_at, json.dumps(r["data"]), json.dumps(r["metadata"]),
-                 r["hash"])
+                 r["hash"], last_position + 1)
                 for r in records
             ]
-            db.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany(
+                f"INSERT INTO events ({_COLUMNS}, commit_position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
             if self.before_commit is not None:
                 self.before_commit()
         return [_envelope(row) for row in rows]
 
     @staticmethod
-    def _stored(db: sqlite3.Connection, events: Sequence[NewEvent]) -> list[EventEnvelope]:
+    def _stored_batches(db: sqlite3.Connection, events: Sequence[NewEvent]) -> list[list[EventEnvelope]]:
+        """Every stored batch, whole, that holds one of these event ids."""
         ids = [str(event.event_id) for event in events]
         marks = ",".join("?" * len(ids))
-        rows = db.execute(f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({marks})", ids)
-        return [_envelope(row) for row in rows]
+        batches: dict[int, list[EventEnvelope]] = {}
+        for row in db.execute(
+            f"SELECT {_COLUMNS}, commit_position FROM events WHERE commit_position IN"
+            f" (SELECT commit_position FROM events WHERE event_id IN ({marks})) ORDER BY position", ids,
+        ):
+            batches.setdefault(int(row[11]), []).append(_envelope(row))
+        return list(batches.values())
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        with self._lock:
-            rows = self._connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? AND version >= ?"
-                " ORDER BY version", (stream_id, from_version),
-            ).fetchall()
+        rows = self._connection().execute(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? AND version >= ?"
+            " ORDER BY version", (stream_id, from_version),
+        ).fetchall()
         return [_envelope(row) for row in rows]
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
-        with self._lock:
-            rows = self._connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
-                (after_position, limit),
-            ).fetchall()
+        check_read(after_position, limit)
+        rows = self._connection().execute(
+            f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+            (after_position, limit),
+        ).fetchall()
         return [_envelope(row) for row in rows]
 
     def stream_version(self, stream_id: str) -> int:
-        with self._lock:
-            (version,) = self._connection.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?", (stream_id,)
-            ).fetchone()
+        (version,) = self._connection().execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
         return int(version)
 
     def get_event(self, event_id: uuid.UUID) -> EventEnvelope | None:
-        with self._lock:
-            row = self._connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE event_id = ?", (str(event_id),)
-            ).fetchone()
+        row = self._connection().execute(
+            f"SELECT {_COLUMNS} FROM events WHERE event_id = ?", (str(event_id),)
+        ).fetchone()
         return _envelope(row) if row else None
 
     def head_position(self) -> int:
-        with self._lock:
-            (position,) = self._connection.execute(
-                "SELECT COALESCE(MAX(position), 0) FROM events"
-            ).fetchone()
+        (position,) = self._connection().execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
         return int(position)
 
+    def count_after(self, position: int) -> int:
+        (count,) = self._connection().execute(
+            "SELECT COUNT(*) FROM events WHERE position > ?", (position,)
+        ).fetchone()
+        return int(count)
+
     def get_checkpoint(self, name: str) -> int:
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT position FROM checkpoints WHERE name = ?", (name,)
-            ).fetchone()
+        row = self._connection().execute(
+            "SELECT position FROM checkpoints WHERE name = ?", (name,)
+        ).fetchone()
         return int(row[0]) if row else 0
 
     def set_checkpoint(self, name: str, position: int) -> None:
-        with self._lock:
-            self._connection.execute(
-                "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
-                " ON CONFLICT(name) DO UPDATE SET position = excluded.position",
-                (name, position),
+        self._connection().execute(
+            "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET position = excluded.position",
+            (name, position),
+        )
+
+    def read_seals(self, after_position: int = 0) -> list[Seal]:
+        rows = self._connection().execute(
+            f"SELECT {_SEAL_COLUMNS} FROM seals WHERE after_position >= ? ORDER BY after_position",
+            (after_position,),
+        ).fetchall()
+        return [_seal(row) for row in rows]
+
+    def last_seal(self) -> Seal | None:
+        row = self._connection().execute(
+            f"SELECT {_SEAL_COLUMNS} FROM seals ORDER BY after_position DESC LIMIT 1"
+        ).fetchone()
+        return _seal(row) if row else None
+
+    def add_seal(self, seal: Seal) -> bool:
+        with self._write() as db:
+            cursor = db.execute(
+                f"INSERT OR IGNORE INTO seals ({_SEAL_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (seal.after_position, seal.through_position, seal.events, seal.digest, seal.sealed_at),
             )
+        return cursor.rowcount == 1
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = native_local()
+
+
+def _seal(row: Sequence[Any]) -> Seal:
+    return Seal(after_position=row[0], through_position=row[1], events=row[2], digest=row[3],
+                sealed_at=row[4])

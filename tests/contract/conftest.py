@@ -1,7 +1,9 @@
 """One fixture, every backend: in-memory, SQLite, mongomock, and a real MongoDB when MONGO_URL is set.
 
-Each backend also supplies `tamper`, which edits stored history behind the store's
-back, so the integrity check can be tested on every backend.
+Each backend also supplies ways to change stored history behind the store's back, as
+someone with access to the database but not to the key ring could: edit an event's
+data, delete an event, move an event to another position. So the integrity checks
+are tested on every backend. Stores sign with a key generated for the test.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import mongomock
 import pymongo
 import pytest
 
+from shared.keyring import Keyring
 from shared.store.base import EventStore
 from shared.store.memory import InMemoryEventStore
 from shared.store.mongo import MongoEventStore
@@ -31,40 +34,86 @@ BACKENDS = ["memory", "sqlite", "mongomock"] + (["mongodb"] if os.environ.get("M
 class Backend:
     name: str
     open: Callable[[], EventStore]
+    #: replace the data of the event at a position (its stored hash stays as it was)
     tamper: Callable[[int, dict[str, Any]], None]
+    #: replace a stored event's fields wholesale, hash included (a forged rewrite)
+    rewrite: Callable[[int, dict[str, Any]], None]
+    #: remove the event at a position
+    delete: Callable[[int], None]
+    #: remove the seal that starts after a position
+    delete_seal: Callable[[int], None]
+
+
+KEYRING = Keyring.generate("test-key")
 
 
 def _sqlite(tmp_path: Path) -> Backend:
     path = tmp_path / "events.db"
 
-    def tamper(position: int, data: dict[str, Any]) -> None:
+    def execute(sql: str, *args: Any) -> None:
         with sqlite3.connect(path) as db:
-            db.execute("UPDATE events SET data = ? WHERE position = ?", (json.dumps(data), position))
+            db.execute(sql, args)
 
-    return Backend("sqlite", lambda: SQLiteEventStore(path), tamper)
+    def rewrite(position: int, fields: dict[str, Any]) -> None:
+        for name, value in fields.items():
+            stored = json.dumps(value) if name in ("data", "metadata") else value
+            execute(f"UPDATE events SET {name} = ? WHERE position = ?", stored, position)
+
+    return Backend(
+        "sqlite", lambda: SQLiteEventStore(path, keyring=KEYRING),
+        tamper=lambda position, data: rewrite(position, {"data": data}),
+        rewrite=rewrite,
+        delete=lambda position: execute("DELETE FROM events WHERE position = ?", position),
+        delete_seal=lambda after: execute("DELETE FROM seals WHERE after_position = ?", after),
+    )
 
 
 def _mongo(name: str, database: Any) -> Backend:
-    def tamper(position: int, data: dict[str, Any]) -> None:
-        commit = database["commits"].find_one(
-            {"_id": {"$lte": position}, "last_position": {"$gte": position}}
+    def holding(position: int) -> dict[str, Any]:
+        commit: dict[str, Any] = database["commits"].find_one(
+            {"_id": {"$lte": position}, "last_position": {"$gte": position}, "void": {"$ne": True}}
         )
+        return commit
+
+    def rewrite(position: int, fields: dict[str, Any]) -> None:
+        commit = holding(position)
         for event in commit["events"]:
             if event["position"] == position:
-                event["data"] = data
+                event.update(fields)
         database["commits"].replace_one({"_id": commit["_id"]}, commit)
 
-    return Backend(name, lambda: MongoEventStore(database, gap_timeout_s=2.0), tamper)
+    def delete(position: int) -> None:
+        commit = holding(position)
+        commit["events"] = [e for e in commit["events"] if e["position"] != position]
+        if commit["events"]:
+            database["commits"].replace_one({"_id": commit["_id"]}, commit)
+        else:
+            database["commits"].delete_one({"_id": commit["_id"]})
+
+    return Backend(name, lambda: MongoEventStore(database, gap_timeout_s=2.0, keyring=KEYRING),
+                   tamper=lambda position, data: rewrite(position, {"data": data}),
+                   rewrite=rewrite, delete=delete,
+                   delete_seal=lambda after: database["seals"].delete_one({"_id": after}))
 
 
 def _memory() -> Backend:
     shared = InMemoryEventStore().shared
 
-    def tamper(position: int, data: dict[str, Any]) -> None:
-        index = position - 1
-        shared.log[index] = shared.log[index].model_copy(update={"data": data})
+    def index_of(position: int) -> int:
+        return next(i for i, event in enumerate(shared.log) if event.position == position)
 
-    return Backend("memory", lambda: InMemoryEventStore(shared), tamper)
+    def rewrite(position: int, fields: dict[str, Any]) -> None:
+        index = index_of(position)
+        shared.log[index] = shared.log[index].model_copy(update=fields)
+
+    def delete(position: int) -> None:
+        gone = shared.log.pop(index_of(position))
+        shared.streams[gone.stream_id].remove(gone)
+
+    return Backend("memory", lambda: InMemoryEventStore(shared, keyring=KEYRING),
+                   tamper=lambda position, data: rewrite(position, {"data": data}),
+                   rewrite=rewrite, delete=delete,
+                   delete_seal=lambda after: shared.seals.__delitem__(after))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -151,7 +151,7 @@ def test_each_event_is_chained_to_the_previous_one_in_its_stream(store: EventSto
     other = store.append(stream(), 0, [new()])[0]
     assert first.hash != GENESIS_HASH and second.hash != first.hash
     assert other.hash != first.hash
-    assert first_broken_link(store.read_all(0, 100)) is None
+    assert first_broken_link(store.read_all(0, 100), store.keyring) is None
 
 
 def test_an_edited_event_is_named_by_the_chain_check(backend: Backend) -> None:
@@ -159,7 +159,7 @@ def test_an_edited_event_is_named_by_the_chain_check(backend: Backend) -> None:
     sid = stream()
     stored = store.append(sid, 0, [new(quantity=n) for n in range(1, 5)])
     backend.tamper(stored[2].position, {"quantity": 300})
-    broken = first_broken_link(store.read_all(0, 100))
+    broken = first_broken_link(store.read_all(0, 100), store.keyring)
     assert broken is not None
     assert (broken.stream_id, broken.version) == (sid, 3)
 
@@ -244,3 +244,60 @@ def test_a_tailer_keeps_up_with_many_concurrent_writers(backend: Backend) -> Non
     tailer.join(30)
     assert len(seen) == writers * per_writer
     assert seen == sorted(set(seen))
+
+
+def test_an_expected_version_ahead_of_the_stream_is_a_conflict(store: EventStore) -> None:
+    sid = stream()
+    store.append(sid, 0, [new()])
+    with pytest.raises(ConcurrencyError, match="at version 1, expected 3"):
+        store.append(sid, 3, [new()])
+    with pytest.raises(ConcurrencyError):
+        store.append(stream(), 1, [new()])  # a stream that does not exist is at version 0
+    assert store.stream_version(sid) == 1
+
+
+@pytest.mark.parametrize(("after", "limit"), [(-1, 10), (0, -1), (-5, -5)])
+def test_a_negative_position_or_limit_is_refused_the_same_way_everywhere(
+    store: EventStore, after: int, limit: int
+) -> None:
+    store.append(stream(), 0, [new()])
+    with pytest.raises(ValueError, match="must be >= 0"):
+        store.read_all(after, limit)
+
+
+def test_a_limit_of_zero_reads_nothing(store: EventStore) -> None:
+    store.append(stream(), 0, [new()])
+    assert store.read_all(0, 0) == []
+
+
+def test_reappending_known_event_ids_with_other_content_is_refused(store: EventStore) -> None:
+    sid = stream()
+    original = new(quantity=200)
+    store.append(sid, 0, [original])
+    changed = original.model_copy(update={"data": {"quantity": 2000}})
+    with pytest.raises(EventIdReusedError, match="different content"):
+        store.append(sid, 0, [changed])
+    other_type = original.model_copy(update={"type": "StockIssued"})
+    with pytest.raises(EventIdReusedError, match="different content"):
+        store.append(sid, 0, [other_type])
+    assert [e.data for e in store.read_stream(sid)] == [{"quantity": 200}]
+
+
+def test_ids_from_two_earlier_batches_are_not_one_replay(store: EventStore) -> None:
+    sid = stream()
+    first, second = new(quantity=1), new(quantity=2)
+    store.append(sid, 0, [first])
+    store.append(sid, 1, [second])
+    with pytest.raises(EventIdReusedError, match="2 batch"):
+        store.append(sid, 0, [first, second])
+
+
+def test_part_of_an_earlier_batch_is_not_a_replay(store: EventStore) -> None:
+    sid = stream()
+    first, second = new(quantity=1), new(quantity=2)
+    store.append(sid, 0, [first, second])
+    with pytest.raises(EventIdReusedError):
+        store.append(sid, 0, [first])
+    with pytest.raises(EventIdReusedError):
+        store.append(sid, 0, [second, first])
+    assert store.stream_version(sid) == 2

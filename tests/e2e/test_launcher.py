@@ -12,6 +12,7 @@ from pathlib import Path
 
 from services.launcher import _port_problem
 from shared.config import load_settings
+from shared.views import ViewStore
 from tests.platform import free_port, platform_env
 
 
@@ -95,3 +96,21 @@ def test_a_port_left_in_time_wait_by_a_stopped_gateway_is_free_to_reuse() -> Non
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         assert _port_problem(settings) is not None
+
+
+def test_the_launcher_refuses_one_read_model_file_for_every_service(amqp_uri: str, tmp_path: Path) -> None:
+    env = platform_env(amqp_uri, tmp_path, free_port()) | {"VIEW_STORE_PATH": str(tmp_path / "views.db")}
+    done = subprocess.run([sys.executable, "-m", "services"], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("VIEW_STORE_PATH: one file for every service")
+
+
+def test_a_service_refuses_another_services_read_model_file(tmp_path: Path) -> None:
+    env = platform_env("amqp://guest:guest@127.0.0.1:5672/", tmp_path, free_port())
+    shared = {"VIEW_STORE_PATH": str(tmp_path / "views.db")}
+    ViewStore(tmp_path / "views.db", owner="teams").close()
+    done = subprocess.run([sys.executable, "-m", "services.inventory"], capture_output=True, text=True,
+                          env=env | shared, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "holds the read models of teams, not inventory" in done.stderr

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import ConfigError, load_settings
+from shared.config import ConfigError, load_keyring, load_settings
 
 
 def test_defaults_put_each_service_on_its_own_sqlite_files() -> None:
@@ -24,6 +24,10 @@ def test_defaults_put_each_service_on_its_own_sqlite_files() -> None:
         ("EVENT_STORE_URL", "postgres://db"),
         ("EVENT_STORE_URL", "sqlite:///"),
         ("RPC_TIMEOUT_S", "-1"),
+        ("RPC_TIMEOUT_S", "nan"),
+        ("RPC_TIMEOUT_S", "inf"),
+        ("RELAY_POLL_S", "NaN"),
+        ("RELAY_POLL_S", "-inf"),
     ],
 )
 def test_a_bad_variable_is_refused_with_its_name(name: str, value: str) -> None:
@@ -34,3 +38,30 @@ def test_a_bad_variable_is_refused_with_its_name(name: str, value: str) -> None:
 def test_a_mongodb_url_is_accepted() -> None:
     settings = load_settings("teams", {"EVENT_STORE_URL": "mongodb://db:27017/anbei_teams"})
     assert settings.event_store_url == "mongodb://db:27017/anbei_teams"
+
+
+@pytest.mark.parametrize("keys", ["no-colon", "k:***", "k:c2hvcnQ=", "bad id!:QUFBQUFBQUFBQUFBQUFBQQ=="])
+def test_a_bad_key_ring_is_refused_without_echoing_the_secret(keys: str) -> None:
+    with pytest.raises(ConfigError, match=r"^EVENT_HMAC_KEYS: ") as error:
+        load_settings("teams", {"EVENT_HMAC_KEYS": keys})
+    assert keys not in str(error.value)
+
+
+def test_a_mongodb_store_needs_a_key_ring_from_the_environment() -> None:
+    settings = load_settings("teams", {"EVENT_STORE_URL": "mongodb://db:27017/anbei_teams"})
+    with pytest.raises(ConfigError, match=r"^EVENT_HMAC_KEYS: required with a MongoDB event store"):
+        load_keyring(settings)
+
+
+def test_a_local_platform_generates_one_key_ring_and_keeps_it_private(tmp_path: Path) -> None:
+    settings = load_settings("inventory", {"DATA_DIR": str(tmp_path)})
+    first = load_keyring(settings)
+    again = load_keyring(load_settings("teams", {"DATA_DIR": str(tmp_path)}))
+    assert first == again
+    assert settings.key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_ring_from_the_environment_is_used_as_given() -> None:
+    text = "2026-11:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB" + ",2025-01:QkJCQkJCQkJCQkJCQkJCQg=="
+    keyring = load_keyring(load_settings("teams", {"EVENT_HMAC_KEYS": text}))
+    assert [key_id for key_id, _ in keyring.keys] == ["2026-11", "2025-01"]

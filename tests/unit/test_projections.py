@@ -53,7 +53,7 @@ def runner(store: InMemoryEventStore, views: ViewStore | None = None) -> Project
 
 def test_catch_up_applies_new_events_once_and_moves_the_checkpoint() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3), received("boats", 4), received("pumps", 1)])
+    store.append("stock:a", 0, [received("boats", 3), received("boats", 4), received("pumps", 1)])
     projections = runner(store)
     assert projections.catch_up() == 3
     assert projections.catch_up() == 0
@@ -63,7 +63,7 @@ def test_catch_up_applies_new_events_once_and_moves_the_checkpoint() -> None:
 
 def test_old_event_shapes_are_upcast_on_read_and_history_is_untouched() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3, schema_version=1), received("boats", 2)])
+    store.append("stock:a", 0, [received("boats", 3, schema_version=1), received("boats", 2)])
     projections = runner(store)
     projections.catch_up()
     assert projections.views.get("totals", "boats") == {"item_id": "boats", "quantity": 5}
@@ -73,7 +73,7 @@ def test_old_event_shapes_are_upcast_on_read_and_history_is_untouched() -> None:
 
 def test_rebuild_replays_the_whole_log_into_an_empty_read_model() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3)])
+    store.append("stock:a", 0, [received("boats", 3)])
     projections = runner(store)
     projections.catch_up()
     with projections.views.transaction() as views:
@@ -84,14 +84,14 @@ def test_rebuild_replays_the_whole_log_into_an_empty_read_model() -> None:
 
 def test_verify_passes_when_the_live_read_model_matches_a_rebuild() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3), received("pumps", 2)])
+    store.append("stock:a", 0, [received("boats", 3), received("pumps", 2)])
     report = runner(store).verify()
     assert report.ok and report.position == 2 and report.differences == []
 
 
 def test_verify_names_a_read_model_that_drifted() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3)])
+    store.append("stock:a", 0, [received("boats", 3)])
     projections = runner(store)
     projections.catch_up()
     with projections.views.transaction() as views:
@@ -103,17 +103,17 @@ def test_verify_names_a_read_model_that_drifted() -> None:
 
 def test_verify_names_the_first_event_whose_history_was_edited() -> None:
     store = InMemoryEventStore()
-    store.append("stock-a", 0, [received("boats", 3), received("boats", 4)])
+    store.append("stock:a", 0, [received("boats", 3), received("boats", 4)])
     edited = {"item_id": "boats", "quantity": 40}
     store.shared.log[1] = store.shared.log[1].model_copy(update={"data": edited})
     report = runner(store).verify()
     assert report.broken_link is not None
-    assert (report.broken_link.stream_id, report.broken_link.version) == ("stock-a", 2)
+    assert (report.broken_link.stream_id, report.broken_link.version) == ("stock:a", 2)
 
 
 def test_an_idempotent_consumer_applies_a_redelivered_event_once() -> None:
     store = InMemoryEventStore()
-    [event] = store.append("stock-a", 0, [received("boats", 3)])
+    [event] = store.append("stock:a", 0, [received("boats", 3)])
     consumer = IdempotentConsumer(ViewStore(":memory:"), "district-totals")
     applied: list[str] = []
 
@@ -128,7 +128,7 @@ def test_an_idempotent_consumer_applies_a_redelivered_event_once() -> None:
 
 def test_a_consumer_whose_effect_fails_can_apply_the_event_again_later() -> None:
     store = InMemoryEventStore()
-    [event] = store.append("stock-a", 0, [received("boats", 3)])
+    [event] = store.append("stock:a", 0, [received("boats", 3)])
     consumer = IdempotentConsumer(ViewStore(":memory:"), "district-totals")
 
     def fail(views: Views, envelope: EventEnvelope) -> None:
@@ -137,3 +137,96 @@ def test_a_consumer_whose_effect_fails_can_apply_the_event_again_later() -> None
     with pytest.raises(RuntimeError):
         consumer.handle(event, fail)
     assert consumer.handle(event, lambda views, envelope: None) is True
+
+
+def test_a_crash_before_the_checkpoint_is_saved_leaves_the_read_model_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = InMemoryEventStore()
+    store.append("stock:a", 0, [received("boats", 3)])
+    projections = runner(store)
+    original = Views.set_checkpoint
+
+    def crash(views: Views, name: str, position: int) -> None:
+        raise RuntimeError("process died while saving the checkpoint")
+
+    monkeypatch.setattr(Views, "set_checkpoint", crash)
+    with pytest.raises(RuntimeError):
+        projections.catch_up()
+    assert projections.views.get("totals", "boats") is None  # the update rolled back with it
+    monkeypatch.setattr(Views, "set_checkpoint", original)
+    projections.catch_up()
+    assert projections.views.get("totals", "boats") == {"item_id": "boats", "quantity": 3}
+
+
+def test_a_consumer_that_dies_before_recording_the_event_leaves_no_effect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = InMemoryEventStore()
+    [event] = store.append("stock:a", 0, [received("boats", 3)])
+    views = ViewStore(":memory:")
+    consumer = IdempotentConsumer(views, "district-totals")
+
+    def count(tx: Views, envelope: EventEnvelope) -> None:
+        total = tx.get("totals", "boats") or {"quantity": 0}
+        tx.put("totals", "boats", {"quantity": total["quantity"] + envelope.data["quantity"]})
+
+    original = Views.mark_applied
+
+    def crash(tx: Views, consumer_name: str, event_id: str) -> bool:
+        raise RuntimeError("process died while recording the event")
+
+    monkeypatch.setattr(Views, "mark_applied", crash)
+    with pytest.raises(RuntimeError):
+        consumer.handle(event, count)
+    assert views.get("totals", "boats") is None
+    monkeypatch.setattr(Views, "mark_applied", original)
+    assert consumer.handle(event, count) is True
+    assert consumer.handle(event, count) is False
+    assert views.get("totals", "boats") == {"quantity": 3}
+
+
+class NoNegativeTotals(Totals):
+    def invariant_violations(self, views: Views) -> list[str]:
+        return [f"{doc['item_id']} is at {doc['quantity']}" for doc in views.list("totals")
+                if doc["quantity"] < 0]
+
+
+def test_verify_reports_a_broken_domain_invariant() -> None:
+    store = InMemoryEventStore()
+    store.append("stock:a", 0, [received("boats", 3), received("boats", -5)])
+    report = ProjectionRunner(store, ViewStore(":memory:"), [NoNegativeTotals()], upcasters()).verify()
+    assert report.violations == ["boats is at -2"] and not report.ok
+
+
+def test_verify_finds_events_removed_from_the_end_of_the_log() -> None:
+    store = InMemoryEventStore()
+    store.append("stock:a", 0, [received("boats", 3), received("boats", 4)])
+    projections = runner(store)
+    assert projections.verify({"published events": 2}).ok
+    gone = store.shared.log.pop()
+    store.shared.streams["stock:a"].remove(gone)
+    report = projections.verify({"published events": 2})
+    assert not report.ok
+    assert any("read models has seen position 2, but the log ends at 1" in m for m in report.missing_tail)
+    assert any("published events" in m for m in report.missing_tail)
+
+
+def test_verify_reports_how_much_of_the_log_is_sealed() -> None:
+    from shared.sealing import seal_pending
+
+    store = InMemoryEventStore()
+    store.append("stock:a", 0, [received("boats", 3), received("boats", 4)])
+    seal_pending(store)
+    store.append("stock:a", 2, [received("boats", 5)])
+    report = runner(store).verify()
+    assert (report.sealed_through, report.unsealed, report.ok) == (2, 1, True)
+
+
+def test_catching_up_to_a_position_waits_until_it_is_readable() -> None:
+    store = InMemoryEventStore()
+    projections = runner(store)
+    assert projections.catch_up_to(0, timeout_s=0)
+    assert not projections.catch_up_to(1, timeout_s=0.05)  # nothing there yet: gives up in time
+    store.append("stock:a", 0, [received("boats", 3)])
+    assert projections.catch_up_to(1, timeout_s=1)
