@@ -216,16 +216,22 @@ class SQLiteEventStore(EventStore):
 
     @staticmethod
     def _stored_batches(db: sqlite3.Connection, events: Sequence[NewEvent]) -> list[list[EventEnvelope]]:
-        """Every stored batch, whole, that holds one of these event ids."""
+        """Every stored batch, whole, that holds one of these event ids (usually none)."""
         ids = [str(event.event_id) for event in events]
-        marks = ",".join("?" * len(ids))
-        batches: dict[int, list[EventEnvelope]] = {}
-        for row in db.execute(
-            f"SELECT {_COLUMNS}, commit_position FROM events WHERE commit_position IN"
-            f" (SELECT commit_position FROM events WHERE event_id IN ({marks})) ORDER BY position", ids,
-        ):
-            batches.setdefault(int(row[11]), []).append(_envelope(row))
-        return list(batches.values())
+        commits = db.execute(
+            f"SELECT DISTINCT commit_position FROM events WHERE event_id IN ({','.join('?' * len(ids))})", ids
+        ).fetchall()
+        batches = []
+        for (first,) in commits:  # a batch is the run of positions that starts at its first
+            rows = db.execute(f"SELECT {_COLUMNS}, commit_position FROM events"
+                              " WHERE position >= ? ORDER BY position", (first,))
+            batch = []
+            for row in rows:
+                if row[11] != first:
+                    break
+                batch.append(_envelope(row))
+            batches.append(batch)
+        return batches
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
         rows = self._connection().execute(
