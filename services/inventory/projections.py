@@ -64,5 +64,10 @@ class StockLevels:
             "actor": event.metadata.actor,
         })
 
+    def invariant_violations(self, views: Views) -> list[str]:
+        """Stock on hand is never negative: a line below zero means history allowed an overdraw."""
+        return [f"stock of {level['item_id']} in {level['warehouse_id']} is {level['quantity']}"
+                for level in views.list(STOCK) if level["quantity"] < 0]
+
 
 PROJECTIONS = (Catalogue(), StockLevels())

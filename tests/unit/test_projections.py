@@ -230,3 +230,17 @@ def test_catching_up_to_a_position_waits_until_it_is_readable() -> None:
     assert not projections.catch_up_to(1, timeout_s=0.05)  # nothing there yet: gives up in time
     store.append("stock:a", 0, [received("boats", 3)])
     assert projections.catch_up_to(1, timeout_s=1)
+
+
+def test_inventory_verify_reports_negative_stock_as_a_broken_invariant() -> None:
+    from services.inventory.projections import PROJECTIONS
+
+    store = InMemoryEventStore()
+    line = {"warehouse_id": "w", "item_id": "boats", "source": "purchase", "destination": "x",
+            "reference": None, "note": None}
+    store.append("stock:w:boats", 0, [
+        NewEvent(type="StockReceived", occurred_at=WHEN, data={**line, "quantity": 1}),
+        NewEvent(type="StockIssued", occurred_at=WHEN, data={**line, "quantity": 2}),  # written past the decider
+    ])
+    report = ProjectionRunner(store, ViewStore(":memory:"), PROJECTIONS).verify()
+    assert report.violations == ["stock of boats in w is -1"]
