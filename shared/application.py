@@ -25,7 +25,8 @@ from typing import Generic, TypeVar
 from shared.decider import Command, Decider, Event
 from shared.envelope import EventEnvelope, Metadata, NewEvent, event_id_for, now
 from shared.errors import Conflict, InvalidCommand
-from shared.projections import ProjectionRunner
+from shared.projections import ProjectionRunner, VerifyReport
+from shared.snapshots import StateCache
 from shared.store.base import ConcurrencyError, EventStore
 from shared.upcasting import Upcasters
 
@@ -80,27 +81,47 @@ class Outcome(Generic[S]):
 
 
 class Application:
-    """A service's event-sourced core: its store, its read models and its upcasters."""
+    """A service's event-sourced core: its store, its read models, its upcasters and its
+    state cache (snapshots, `shared.snapshots`)."""
 
     def __init__(
         self,
         store: EventStore,
         runner: ProjectionRunner,
         upcasters: Upcasters | None = None,
+        *,
+        snapshot_every: int = 100,
+        cache_capacity: int = 10_000,
     ) -> None:
         self.store, self.runner = store, runner
         self.views = runner.views
         self.upcasters = upcasters or Upcasters()
+        self.states = StateCache(self.views, self.upcasters, every=snapshot_every, capacity=cache_capacity)
         #: how many times a command was decided again because another writer got in first
         self.conflicts_retried = 0
 
     def load(self, stream_id: str, decider: Decider[C, S], to_version: int | None = None) -> tuple[S, int]:
         """The stream's state and version, now or right after `to_version`."""
-        history = self.store.read_stream(stream_id)
-        if to_version is not None:
-            history = [envelope for envelope in history if envelope.version <= to_version]
-        events = [self._decode(decider, envelope) for envelope in history]
-        return decider.fold(events), history[-1].version if history else 0
+        if to_version is None:
+            state, version, _ = self._load(stream_id, decider)
+            return state, version
+        start, version, _ = self.states.start(stream_id, decider)
+        if version > to_version:
+            start, version = decider.initial_state, 0
+        tail = [e for e in self.store.read_stream(stream_id, version + 1) if e.version <= to_version]
+        state = decider.fold((self._decode(decider, e) for e in tail), start)
+        return state, tail[-1].version if tail else version
+
+    def _load(self, stream_id: str, decider: Decider[C, S]) -> tuple[S, int, int]:
+        """Current state, version and snapshot version: the cached or snapshotted state plus
+        only the events after it."""
+        state, version, snapshot_version = self.states.start(stream_id, decider)
+        tail = self.store.read_stream(stream_id, version + 1)
+        if tail:
+            state = decider.fold((self._decode(decider, envelope) for envelope in tail), state)
+            version = tail[-1].version
+            self.states.remember(stream_id, decider, state, version, snapshot_version)
+        return state, version, snapshot_version
 
     def _decode(self, decider: Decider[C, S], envelope: EventEnvelope) -> Event:
         current = self.upcasters.upcast(envelope)
@@ -120,7 +141,7 @@ class Application:
             if replay:
                 state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
                 return Outcome(state, replay, replayed=True)
-            state, version = self.load(stream_id, decider)
+            state, version, snapshot_version = self._load(stream_id, decider)
             events = decider.decide(command, state)
             if not events:
                 return Outcome(state, [])
@@ -133,8 +154,10 @@ class Application:
                 self.conflicts_retried += 1
                 time.sleep(random.uniform(0, min(0.001 * 2 ** min(attempt, 6), 0.05)))
                 continue
+            new_state = decider.fold(events, state)
+            self.states.remember(stream_id, decider, new_state, stored[-1].version, snapshot_version)
             self.runner.catch_up_to(stored[-1].position, READ_YOUR_WRITE_TIMEOUT_S)
-            return Outcome(decider.fold(events, state), stored)
+            return Outcome(new_state, stored)
 
     def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
         recorded: list[EventEnvelope] = []
@@ -147,6 +170,33 @@ class Application:
                 )
             recorded.append(event)
         return recorded
+
+    def verify(self, anchors: dict[str, int] | None = None) -> VerifyReport:
+        """The read models' and the log's checks (`ProjectionRunner.verify`), and every
+        snapshot compared with its stream folded from the events."""
+        report = self.runner.verify(anchors)
+        return report.model_copy(update={"snapshot_problems": self._snapshot_problems()})
+
+    def _snapshot_problems(self) -> list[str]:
+        deciders = self.states.deciders_by_fingerprint()
+        problems, after = [], ""
+        while page := self.views.snapshots_after(after):
+            for stream_id, fingerprint, version, state in page:
+                decider = deciders.get(fingerprint)
+                if decider is None:
+                    continue  # stale (older code or upcasters): never used, rewritten on next load
+                codec = self.states.codec(decider)
+                history = [e for e in self.store.read_stream(stream_id) if e.version <= version]
+                replayed = decider.fold(self._decode(decider, e) for e in history)
+                try:
+                    matches = codec.load(state) == replayed and len(history) == version
+                except ValueError as error:
+                    problems.append(f"{stream_id}: snapshot at version {version} cannot be read: {error}")
+                    continue
+                if not matches:
+                    problems.append(f"{stream_id}: snapshot at version {version} differs from its events")
+            after = page[-1][0]
+        return problems
 
     @staticmethod
     def _new_events(events: list[Event], context: CommandContext, digest: str) -> list[NewEvent]:

@@ -55,6 +55,7 @@ class Decider(Generic[C, S]):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {t.type_name(): t for t in self.event_types})
+        _KNOWN.append(self)
 
     def fold(self, events: Iterable[Event], state: S | None = None) -> S:
         current = self.initial_state if state is None else state
@@ -64,6 +65,14 @@ class Decider(Generic[C, S]):
 
     def event_from(self, type_name: str, data: dict[str, Any]) -> Event:
         return self._by_name[type_name].model_validate(data)
+
+
+_KNOWN: list[Decider[Any, Any]] = []
+
+
+def known_deciders() -> tuple[Decider[Any, Any], ...]:
+    """Every decider defined so far (module-level constants), e.g. to check their snapshots."""
+    return tuple(_KNOWN)
 
 
 def parse(model: type[M], payload: Any) -> M:

@@ -139,4 +139,4 @@ class EventSourcedService:
         """Prove the read models equal a rebuild from the log, the domain's invariants hold,
         every keyed hash chain and seal holds, and the log reaches what was published."""
         published = self.es.store.get_checkpoint(RELAY_CHECKPOINT)
-        return self.es.runner.verify({"published events": published}).model_dump(mode="json")
+        return self.es.verify({"published events": published}).model_dump(mode="json")

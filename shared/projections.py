@@ -55,12 +55,13 @@ class VerifyReport(BaseModel):
     sealed_through: int
     unsealed: int
     missing_tail: list[str]
+    snapshot_problems: list[str] = []
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         return not (self.differences or self.violations or self.broken_link or self.broken_seal
-                    or self.missing_tail)
+                    or self.missing_tail or self.snapshot_problems)
 
 
 def iter_all(store: EventStore, after_position: int = 0, page: int = 1000) -> Iterator[EventEnvelope]:

@@ -31,6 +31,14 @@ class Upcasters:
 
         return add
 
+    def fingerprint(self) -> str:
+        """Changes whenever an upcaster is added, removed or its module's source changes."""
+        from shared.snapshots import source_digest
+
+        parts = sorted(f"{type_}/{version}:{fn.__module__}.{fn.__qualname__}:{source_digest(fn)}"
+                       for (type_, version), fn in self._by_key.items())
+        return "|".join(parts)
+
     def upcast(self, event: EventEnvelope) -> EventEnvelope:
         data, version = event.data, event.schema_version
         while (upcaster := self._by_key.get((event.type, version))) is not None:

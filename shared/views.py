@@ -21,6 +21,8 @@ from shared.store.sqlite import connect, retry_while_busy
 
 Doc = dict[str, Any]
 Page = tuple[list[Doc], str | None]
+#: a page of snapshots: (stream_id, fingerprint, version, state JSON) each
+SnapshotRows = list[tuple[str, str, int, str]]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -31,6 +33,12 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS view_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    stream_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS applied_events (
     consumer TEXT NOT NULL,
     event_id TEXT NOT NULL,
@@ -166,6 +174,35 @@ class ViewStore:
     ) -> Page:
         with self.reading() as views:
             return views.page(collection, key_prefix, after_key, limit)
+
+    def load_snapshot(self, stream_id: str) -> tuple[str, int, str] | None:
+        """The stream's snapshot as (fingerprint, version, state JSON), if any."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT fingerprint, version, state FROM snapshots WHERE stream_id = ?", (stream_id,)
+            ).fetchone()
+        return (str(row[0]), int(row[1]), str(row[2])) if row else None
+
+    def save_snapshot(self, stream_id: str, fingerprint: str, version: int, state: str) -> None:
+        """Keep the newest snapshot of a stream (an older one never replaces a newer one)."""
+        with self._lock:
+            self._connection.execute(
+                "INSERT INTO snapshots (stream_id, fingerprint, version, state) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(stream_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " version = excluded.version, state = excluded.state"
+                " WHERE excluded.version >= snapshots.version"
+                " OR excluded.fingerprint != snapshots.fingerprint",
+                (stream_id, fingerprint, version, state),
+            )
+
+    def snapshots_after(self, stream_id: str, limit: int = 500) -> SnapshotRows:
+        """A page of snapshots in stream order: (stream_id, fingerprint, version, state)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT stream_id, fingerprint, version, state FROM snapshots WHERE stream_id > ?"
+                " ORDER BY stream_id LIMIT ?", (stream_id, limit),
+            ).fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]
 
     def require(self, collection: str, key: str, message: str, field: str) -> Doc:
         """The document, or `NotFound(message, field)` when there is none."""

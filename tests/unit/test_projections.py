@@ -240,7 +240,8 @@ def test_inventory_verify_reports_negative_stock_as_a_broken_invariant() -> None
             "reference": None, "note": None}
     store.append("stock:w:boats", 0, [
         NewEvent(type="StockReceived", occurred_at=WHEN, data={**line, "quantity": 1}),
-        NewEvent(type="StockIssued", occurred_at=WHEN, data={**line, "quantity": 2}),  # written past the decider
+        # written past the decider, as only a bug or an edit could
+        NewEvent(type="StockIssued", occurred_at=WHEN, data={**line, "quantity": 2}),
     ])
     report = ProjectionRunner(store, ViewStore(":memory:"), PROJECTIONS).verify()
     assert report.violations == ["stock of boats in w is -1"]
