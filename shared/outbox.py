@@ -11,15 +11,30 @@ by `event_id` (`shared.consumer`). The relay seals the log before it publishes
 Messages go where nameko's `@event_handler(service, type)` and any AMQP client expect
 them: exchange `<service>.events` (topic, durable), routing key = event type, body =
 the JSON envelope, persistent, with publisher confirms.
+
+Confirms are pipelined: a batch is published in position order on one confirm-mode
+channel and the broker's acks are collected afterwards, instead of one round trip per
+message. The checkpoint moves to the end of the longest confirmed prefix; everything
+after the first message not confirmed (nacked, or no answer in time) is published
+again, in order, so every stream's events go out in version order and none is lost.
+A broker nack can still let a later event of the same stream through before the
+resend of the nacked one; consumers that need strict order apply a stream's version
+v only after v-1 (the resend brings v again). Messages are published `mandatory`: one
+that no queue is bound for comes back and is counted (`unroutable`), not retried —
+the event stays in the store and in the HTTP feed for a consumer that binds later.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from typing import Any
 
-from kombu import Connection, Exchange, Producer
+from amqp import Message
+from amqp.exceptions import MessageNacked
+from kombu import Connection, Exchange
 
 from shared.blocking import offload
 from shared.envelope import EventEnvelope
@@ -38,6 +53,108 @@ def event_exchange(service: str) -> Exchange:
     return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode="persistent")
 
 
+class ConfirmTimeout(Exception):
+    """The broker did not confirm every message of a batch in time."""
+
+
+class ConfirmingPublisher:
+    """One connection and confirm-mode channel; publishes a batch and waits for its acks."""
+
+    def __init__(self, amqp_uri: str, exchange: Exchange, timeout_s: float) -> None:
+        self.amqp_uri, self.exchange, self.timeout_s = amqp_uri, exchange, timeout_s
+        self._connection: Connection | None = None
+        self._channel: Any = None
+        self._next_tag = 1
+        self._first_tag = 1
+        self._settled: list[bool | None] = []
+        #: messages the broker returned because no queue was bound for them
+        self.unroutable = 0
+
+    def publish(self, events: list[EventEnvelope]) -> tuple[int, Exception | None]:
+        """Publish `events` in order; how many from the start were confirmed, and why not all."""
+        try:
+            channel = self._ensure_channel()
+            self._first_tag, self._settled = self._next_tag, [None] * len(events)
+            for event in events:
+                channel.basic_publish(_message(event), exchange=self.exchange.name, routing_key=event.type,
+                                      mandatory=True, timeout=self.timeout_s)
+                self._next_tag += 1
+            self._wait_for_confirms()
+        except Exception as error:
+            self.disconnect(broken=True)
+            return self._confirmed(), error
+        confirmed = self._confirmed()
+        if confirmed < len(events):
+            refused = events[confirmed].position
+            return confirmed, MessageNacked(f"the broker refused the event at position {refused}")
+        return confirmed, None
+
+    def _confirmed(self) -> int:
+        count = 0
+        for state in self._settled:
+            if state is not True:
+                break
+            count += 1
+        return count
+
+    def _wait_for_confirms(self) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        assert self._connection is not None
+        while None in self._settled:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConfirmTimeout(f"no confirm within {self.timeout_s:.0f}s")
+            try:
+                self._connection.drain_events(timeout=remaining)
+            except TimeoutError:
+                raise ConfirmTimeout(f"no confirm within {self.timeout_s:.0f}s") from None
+
+    def _settle(self, delivery_tag: int, multiple: bool, acked: bool) -> None:
+        first = self._first_tag if multiple else delivery_tag
+        for tag in range(max(first, self._first_tag), delivery_tag + 1):
+            index = tag - self._first_tag
+            if index < len(self._settled) and self._settled[index] is None:
+                self._settled[index] = acked
+
+    def _on_return(self, *returned: Any) -> None:
+        self.unroutable += 1
+        log.debug("no queue is bound for %s: the event stays in the store and the feed", returned[3:4])
+
+    def _ensure_channel(self) -> Any:
+        if self._channel is None:
+            connection = Connection(self.amqp_uri, connect_timeout=5)
+            connection.ensure_connection(max_retries=1)
+            channel = connection.channel()
+            self.exchange(channel).declare()
+            channel.events["basic_ack"].add(lambda tag, multiple: self._settle(tag, multiple, True))
+            channel.events["basic_nack"].add(lambda tag, multiple: self._settle(tag, multiple, False))
+            channel.events["basic_return"].add(self._on_return)
+            channel.confirm_select()
+            self._connection, self._channel, self._next_tag = connection, channel, 1
+        return self._channel
+
+    def disconnect(self, broken: bool = False) -> None:
+        """Close the connection; a broken one is dropped without talking to the broker."""
+        if self._connection is not None:
+            try:
+                if broken:
+                    self._connection.collect()
+                else:
+                    self._connection.release()
+            except Exception:
+                log.debug("closing a broken AMQP connection failed", exc_info=True)
+        self._connection = self._channel = None
+
+
+def _message(event: EventEnvelope) -> Message:
+    return Message(
+        json.dumps(event.to_message(), ensure_ascii=False).encode(),
+        content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+        message_id=str(event.event_id),
+        application_headers={"stream_id": event.stream_id, "position": event.position},
+    )
+
+
 class OutboxRelay:
     """Publishes committed events in position order, one checkpoint per service."""
 
@@ -47,17 +164,15 @@ class OutboxRelay:
         service: str,
         amqp_uri: str,
         *,
-        batch: int = 200,
+        batch: int = 500,
         poll_s: float = 0.5,
         confirm_timeout_s: float = 10.0,
         checkpoint: str = RELAY_CHECKPOINT,
     ) -> None:
         self.store, self.service, self.amqp_uri = store, service, amqp_uri
         self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
-        self.confirm_timeout_s = confirm_timeout_s
         self.exchange = event_exchange(service)
-        self._connection: Connection | None = None
-        self._producer: Producer | None = None
+        self.publisher = ConfirmingPublisher(amqp_uri, self.exchange, confirm_timeout_s)
         self._wakeup = threading.Event()
 
     def backlog(self) -> int:
@@ -75,21 +190,19 @@ class OutboxRelay:
     def publish_pending(self) -> int:
         """Publish one batch after the checkpoint; returns how many were confirmed.
 
-        Raises when the broker is unreachable, refuses a message or does not confirm
-        within `confirm_timeout_s`; the connection is dropped so the next call starts afresh.
+        The checkpoint moves over the confirmed prefix even when the rest fails. Raises
+        when the broker is unreachable, nacks a message (`MessageNacked`) or does not
+        confirm within the timeout (`ConfirmTimeout`); the next call resends the rest.
         """
         events = offload(self._sealed_pending)
         if not events:
             return 0
-        try:
-            producer = self._ensure_producer()
-            for event in events:
-                self._publish(producer, event)
-        except Exception:
-            self.disconnect(broken=True)
-            raise
-        offload(self.store.set_checkpoint, self.checkpoint, events[-1].position)
-        return len(events)
+        confirmed, error = self.publisher.publish(events)
+        if confirmed:
+            offload(self.store.set_checkpoint, self.checkpoint, events[confirmed - 1].position)
+        if error is not None:
+            raise error
+        return confirmed
 
     def _sealed_pending(self) -> list[EventEnvelope]:
         """The next batch after the checkpoint, sealed first: published implies sealed."""
@@ -98,42 +211,8 @@ class OutboxRelay:
         events = self.store.read_all(self.store.get_checkpoint(self.checkpoint), self.batch)
         return [event for event in events if event.position <= through]
 
-    def _publish(self, producer: Producer, event: EventEnvelope) -> None:
-        producer.publish(
-            event.to_message(),
-            exchange=self.exchange,
-            routing_key=event.type,
-            serializer="json",
-            delivery_mode="persistent",
-            message_id=str(event.event_id),
-            headers={"stream_id": event.stream_id, "position": event.position},
-            declare=[self.exchange],
-            retry=False,
-            # a frozen broker or a half-open connection must not block the relay forever
-            timeout=self.confirm_timeout_s,
-            confirm_timeout=self.confirm_timeout_s,
-        )
-
-    def _ensure_producer(self) -> Producer:
-        if self._producer is None:
-            connection = Connection(
-                self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5
-            )
-            connection.ensure_connection(max_retries=1)
-            self._connection, self._producer = connection, Producer(connection.channel())
-        return self._producer
-
     def disconnect(self, broken: bool = False) -> None:
-        """Close the connection; a broken one is dropped without talking to the broker."""
-        if self._connection is not None:
-            try:
-                if broken:
-                    self._connection.collect()
-                else:
-                    self._connection.release()
-            except Exception:
-                log.debug("closing a broken AMQP connection failed", exc_info=True)
-        self._connection = self._producer = None
+        self.publisher.disconnect(broken)
 
     def run(self, stop: threading.Event, max_backoff_s: float = 5.0) -> None:
         """Publish until `stop` is set, surviving broker outages with a capped backoff."""

@@ -137,7 +137,7 @@ def test_cutting_every_connection_mid_stream_loses_nothing(
     rabbit: PrivateRabbit, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="shared.outbox")
-    service, total = unique("cut"), 3000
+    service, total = unique("cut"), 20_000
     queue = bind_event_queue(rabbit.amqp_uri, service, "cut-q")
     store = SQLiteEventStore(tmp_path / "events.db", synchronous="NORMAL")
     committed = append_round_robin(store, total, streams=10)  # a backlog the relay needs seconds for

@@ -218,7 +218,7 @@ def test_the_checkpoint_moves_to_the_last_confirmed_position(store: SQLiteEventS
         assert store.get_checkpoint("outbox-relay") == appended[-1].position
 
 
-def test_a_publish_the_broker_refuses_to_confirm_does_not_move_the_checkpoint(
+def test_a_publish_the_broker_refuses_to_confirm_moves_the_checkpoint_only_over_the_confirmed_prefix(
     store: SQLiteEventStore, amqp_uri: str
 ) -> None:
     """A full queue with `reject-publish` makes RabbitMQ nack: a real negative confirm."""
@@ -227,18 +227,28 @@ def test_a_publish_the_broker_refuses_to_confirm_does_not_move_the_checkpoint(
     everything = bind_event_queue(amqp_uri, SERVICE, "test-everything")
     appended = append_interleaved(store, 5)
     with OutboxRelay(store, SERVICE, amqp_uri) as relay:
-        with pytest.raises(MessageNacked):
+        with pytest.raises(MessageNacked, match=f"position {appended[2].position}"):
             relay.publish_pending()
-        assert store.get_checkpoint("outbox-relay") == 0
-        assert relay.backlog() == 5
+        assert store.get_checkpoint("outbox-relay") == appended[1].position  # the two the queue took
+        assert relay.backlog() == 3
 
         with Connection(amqp_uri, connect_timeout=5) as connection:  # make room: the next try is confirmed
             capped(connection.default_channel).delete()
-        assert relay.publish_pending() == 5
+        assert relay.publish_pending() == 3
         assert store.get_checkpoint("outbox-relay") == appended[-1].position
         assert relay.backlog() == 0
 
-    # at-least-once: what went out before the nack (at least the two confirmed) went out again
-    ids = [m.payload["event_id"] for m in drain(amqp_uri, everything, expect=5 + 2)]
-    assert set(ids) == {str(e.event_id) for e in appended}
-    assert ids[-5:] == [str(e.event_id) for e in appended]
+    # at-least-once: everything after the first refused message went out again, in order
+    ids = [m.payload["event_id"] for m in drain(amqp_uri, everything, expect=5 + 3)]
+    assert ids == [str(e.event_id) for e in appended] + [str(e.event_id) for e in appended[2:]]
+
+
+def test_a_message_no_queue_is_bound_for_is_counted_not_retried(
+    store: SQLiteEventStore, amqp_uri: str
+) -> None:
+    bind_event_queue(amqp_uri, SERVICE, "test-issued-only", routing_key="StockIssued")
+    appended = append_interleaved(store, 6)
+    with OutboxRelay(store, SERVICE, amqp_uri) as relay:
+        assert publish_all(relay) == 6
+        assert relay.publisher.unroutable == sum(e.type != "StockIssued" for e in appended) == 4
+        assert relay.backlog() == 0
