@@ -88,6 +88,11 @@ class LocalPrometheus:
             raise RuntimeError(f"query {expression!r} failed: {answer}")
         return answer["data"]["result"]  # type: ignore[no-any-return]
 
+    def rules(self) -> list[dict[str, Any]]:
+        """The rule groups Prometheus loaded, from its rules API."""
+        with urllib.request.urlopen(f"{self.url}/api/v1/rules", timeout=5) as response:
+            return json.load(response)["data"]["groups"]  # type: ignore[no-any-return]
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()

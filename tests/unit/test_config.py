@@ -34,3 +34,17 @@ def test_a_bad_variable_is_refused_with_its_name(name: str, value: str) -> None:
 def test_a_mongodb_url_is_accepted() -> None:
     settings = load_settings("teams", {"EVENT_STORE_URL": "mongodb://db:27017/anbei_teams"})
     assert settings.event_store_url == "mongodb://db:27017/anbei_teams"
+
+
+def test_each_process_has_its_own_default_metrics_port() -> None:
+    names = ("gateway", "inventory", "teams", "incidents")
+    ports = {name: load_settings(name, {}).metrics_port for name in names}
+    assert ports == {"gateway": 9100, "inventory": 9101, "teams": 9102, "incidents": 9103}
+    assert load_settings("teams", {"TEAMS_METRICS_PORT": "19102"}).metrics_port == 19102
+    assert load_settings("teams", {"INVENTORY_METRICS_PORT": "19101"}).metrics_port == 9102
+
+
+@pytest.mark.parametrize(("name", "value"), [("INVENTORY_METRICS_PORT", "0"), ("PROMETHEUS_PORT", "nine")])
+def test_a_bad_metrics_or_prometheus_port_is_refused_with_its_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}: must be a whole number from 1 to 65535, got {value!r}"):
+        load_settings("inventory", {name: value})
