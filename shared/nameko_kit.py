@@ -26,6 +26,7 @@ from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
+from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
 from shared.store import ConcurrencyError, EventIdReusedError, open_store
@@ -67,8 +68,9 @@ def command_context(meta: dict[str, Any] | None, occurred_at: Any = None) -> Com
 class EventSourcing(DependencyProvider):  # type: ignore[misc]
     """A service's event store, read models and outbox relay, configured from the environment."""
 
-    def __init__(self, projections: Sequence[Projection], upcasters: Upcasters | None = None) -> None:
-        self.projections, self.upcasters = projections, upcasters or Upcasters()
+    def __init__(self, projections: Sequence[Projection], upcasters: Upcasters | None = None,
+                 gauges: RegisterGauges | None = None) -> None:
+        self.projections, self.upcasters, self.gauges = projections, upcasters or Upcasters(), gauges
         self._stop = threading.Event()
 
     def setup(self) -> None:
@@ -81,6 +83,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
                                  poll_s=self.settings.relay_poll_s)
         self.app = Application(store, runner, self.upcasters)
+        self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:
         offload(self.app.runner.catch_up)
@@ -93,18 +96,22 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
     def stop(self) -> None:
         self._stop.set()
         self.relay.notify()
+        self.stop_metrics()
 
     def get_dependency(self, worker_ctx: Any) -> Application:
         return self.app
 
 
-def event_sourcing(projections: Sequence[Projection], upcasters: Upcasters | None = None) -> Application:
-    """Declare a service's event sourcing: `es = event_sourcing(PROJECTIONS)`.
+def event_sourcing(projections: Sequence[Projection], upcasters: Upcasters | None = None,
+                   gauges: RegisterGauges | None = None) -> Application:
+    """Declare a service's event sourcing: `es = event_sourcing(PROJECTIONS, gauges=register_gauges)`.
+
+    `gauges` registers the service's business gauges over its read models (`shared.metrics`).
 
     Typed as the `Application` because that is what each worker sees: nameko replaces
     the provider on the class by `get_dependency()`'s value on every worker instance.
     """
-    return cast(Application, EventSourcing(projections, upcasters))
+    return cast(Application, EventSourcing(projections, upcasters, gauges))
 
 
 class ServiceSettings(DependencyProvider):  # type: ignore[misc]
@@ -129,6 +136,7 @@ class EventSourcedService:
     """Entrypoints every event-sourced service has; subclasses set `name` and `es`."""
 
     es: Application
+    metrics = ServiceMetrics()
 
     @nameko_rpc  # type: ignore[untyped-decorator]  # answers on the loop: nothing to offload
     def ping(self) -> str:

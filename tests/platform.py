@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from services.launcher import PROCESSES, Platform
-from shared.config import load_settings
+from shared.config import load_settings, metrics_port_variable
 
 
 def free_port() -> int:
@@ -19,10 +19,12 @@ def free_port() -> int:
 
 
 def platform_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
-    """This process's environment, pointed at a private vhost, data folder and gateway port."""
+    """This process's environment, pointed at a private vhost, data folder, gateway port and
+    metrics ports (free ones, so that parallel runs never collide)."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("EVENT_STORE_URL", "VIEW_STORE_PATH")}
-    return env | {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(port)}
+    metrics_ports = {metrics_port_variable(name): str(free_port()) for name in PROCESSES}
+    return env | metrics_ports | {"AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir), "GATEWAY_PORT": str(port)}
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Request, Response
 
 from shared.config import SERVICES
+from shared.metrics import ServiceMetrics
 from shared.nameko_kit import service_settings
 
 from .http import api, command_meta, json_body, with_path_id
@@ -32,6 +33,7 @@ class GatewayService:
     teams = RpcProxy("teams")
     incidents = RpcProxy("incidents")
     settings = service_settings()
+    metrics = ServiceMetrics()
 
     def _call(self, service: str, method: str, *args: Any) -> Any:
         with eventlet.Timeout(self.settings.rpc_timeout_s):

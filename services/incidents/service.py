@@ -8,12 +8,13 @@ from shared.paging import list_page
 
 from . import handlers
 from .domain.incidents import ReportIncident
+from .gauges import register_gauges
 from .projections import INCIDENTS, PROJECTIONS, incident_doc
 
 
 class IncidentsService(EventSourcedService):
     name = "incidents"
-    es = event_sourcing(PROJECTIONS)
+    es = event_sourcing(PROJECTIONS, gauges=register_gauges)
 
     @rpc
     def report_incident(self, payload: Json, meta: Json | None = None) -> Json:

@@ -11,13 +11,14 @@ from . import handlers
 from .domain.items import RegisterItem
 from .domain.stock import MOVEMENTS
 from .domain.warehouses import RegisterWarehouse
+from .gauges import register_gauges
 from .projections import ITEMS, PROJECTIONS, STOCK, WAREHOUSES, item_doc, warehouse_doc
 from .projections import MOVEMENTS as LEDGER
 
 
 class InventoryService(EventSourcedService):
     name = "inventory"
-    es = event_sourcing(PROJECTIONS)
+    es = event_sourcing(PROJECTIONS, gauges=register_gauges)
 
     @rpc
     def register_item(self, payload: Json, meta: Json | None = None) -> Json:

@@ -8,12 +8,13 @@ from shared.paging import list_page
 
 from . import handlers
 from .domain.teams import RegisterTeam, ReportReadiness
+from .gauges import register_gauges
 from .projections import PROJECTIONS, READINESS, TEAMS, readiness_doc, team_doc
 
 
 class TeamsService(EventSourcedService):
     name = "teams"
-    es = event_sourcing(PROJECTIONS)
+    es = event_sourcing(PROJECTIONS, gauges=register_gauges)
 
     @rpc
     def register_team(self, payload: Json, meta: Json | None = None) -> Json:

@@ -59,12 +59,12 @@ def test_two_processes_appending_at_once_lose_nothing_and_leave_no_gaps(tmp_path
 COMMANDS_PER_PROCESS = 40
 
 
-def _count_up(path: str, name: str, results: Any) -> None:
+def _count_up(path: str, name: str, results: Any, start: Any) -> None:
     """One OS process: add 1 to a shared counter many times through the Application."""
     from tests.unit.test_application import Add, Added, Total
 
     def slow_decide(command: Add, state: Total) -> list[Event]:
-        time.sleep(0.002)  # between load and append: where another process gets in first
+        time.sleep(0.005)  # between load and append: where another process gets in first
         return [Added(amount=command.amount)]
 
     def evolve(state: Total, event: Event) -> Total:
@@ -73,6 +73,7 @@ def _count_up(path: str, name: str, results: Any) -> None:
     counter = Decider[Add, Total](slow_decide, evolve, Total(), (Added,))
     store = SQLiteEventStore(path)
     app = Application(store, ProjectionRunner(store, ViewStore(":memory:"), []))
+    start.wait()  # all processes begin together, so their commands overlap
     for i in range(COMMANDS_PER_PROCESS):
         app.execute("counter:shared", counter, Add(amount=1), CommandContext(command_id=f"{name}-{i}"))
     results.put(app.conflicts_retried)
@@ -82,8 +83,8 @@ def test_processes_racing_on_one_stream_retry_their_conflicts_and_lose_nothing(t
     path = str(tmp_path / "events.db")
     SQLiteEventStore(path).close()
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    workers = [context.Process(target=_count_up, args=(path, f"p{n}", results)) for n in range(4)]
+    results, start = context.Queue(), context.Barrier(4)
+    workers = [context.Process(target=_count_up, args=(path, f"p{n}", results, start)) for n in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

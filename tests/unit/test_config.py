@@ -65,3 +65,15 @@ def test_a_key_ring_from_the_environment_is_used_as_given() -> None:
     text = "2026-11:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB" + ",2025-01:QkJCQkJCQkJCQkJCQkJCQg=="
     keyring = load_keyring(load_settings("teams", {"EVENT_HMAC_KEYS": text}))
     assert [key_id for key_id, _ in keyring.keys] == ["2026-11", "2025-01"]
+def test_each_process_has_its_own_default_metrics_port() -> None:
+    names = ("gateway", "inventory", "teams", "incidents")
+    ports = {name: load_settings(name, {}).metrics_port for name in names}
+    assert ports == {"gateway": 9100, "inventory": 9101, "teams": 9102, "incidents": 9103}
+    assert load_settings("teams", {"TEAMS_METRICS_PORT": "19102"}).metrics_port == 19102
+    assert load_settings("teams", {"INVENTORY_METRICS_PORT": "19101"}).metrics_port == 9102
+
+
+@pytest.mark.parametrize(("name", "value"), [("INVENTORY_METRICS_PORT", "0"), ("PROMETHEUS_PORT", "nine")])
+def test_a_bad_metrics_or_prometheus_port_is_refused_with_its_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}: must be a whole number from 1 to 65535, got {value!r}"):
+        load_settings("inventory", {name: value})
