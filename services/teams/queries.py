@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.decider import parse
 from shared.errors import InvalidCommand
@@ -42,7 +42,11 @@ class CandidatesQuery(PageRequest):
     include_stale: bool = False
 
 
-class AsOfQuery(PageRequest):
+class AsOfQuery(BaseModel):
+    """`as_of`: a past moment (ISO 8601; without an offset it is China Standard Time)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     as_of: Timestamp | None = None
 
 
@@ -51,7 +55,7 @@ class ExpiringQuery(PageRequest):
     team_id: Slug | None = None
 
 
-def parse_query(model: type[PageRequest], raw: dict[str, Any] | None) -> Any:
+def parse_query(model: type[BaseModel], raw: dict[str, Any] | None) -> Any:
     """The query as `model` reads it; an unknown or malformed parameter is a 400 naming it."""
     return parse(model, raw or {})
 
