@@ -180,7 +180,8 @@ class Deployments:
 
 
 _SUMMARIES = {
-    "TeamRegistered": lambda d: f"registered as {d['team_type']} with {d['members']} members",
+    "TeamRegistered": lambda d: f"registered as {d['team_type']} with " + (
+        f"{d['members']} members" if d["members"] is not None else "no headcount on record"),
     "ReadinessReported": lambda d: f"reported {d['status']}, {d['people_available']} people available",
     "EquipmentStatusReported": lambda d: (
         f"{d['item_id']}: {d['counts']['ready']} ready, {d['counts']['in_use']} in use, "
