@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 
 from shared.decider import Command, Decider, Event
 from shared.envelope import EventEnvelope, Metadata, NewEvent, event_id_for, now
-from shared.errors import Conflict, InvalidCommand
+from shared.errors import AnbeiError, Conflict, InvalidCommand
 from shared.projections import ProjectionRunner
 from shared.store.base import ConcurrencyError, EventStore
 from shared.upcasting import Upcasters
@@ -105,10 +105,16 @@ class Application:
         for attempt in range(1, ATTEMPTS + 1):
             replay = self._already_recorded(stream_id, context.command_id, digest)
             if replay:
-                state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
-                return Outcome(state, replay, replayed=True)
+                return self._replayed(stream_id, decider, replay)
             state, version = self.load(stream_id, decider)
-            events = decider.decide(command, state)
+            try:
+                events = decider.decide(command, state)
+            except AnbeiError:
+                # a twin (same id, same command, e.g. a retry on another replica) may have
+                # landed between the check above and the load: its outcome is our answer
+                if replay := self._already_recorded(stream_id, context.command_id, digest):
+                    return self._replayed(stream_id, decider, replay)
+                raise
             if not events:
                 return Outcome(state, [])
             try:
@@ -121,6 +127,10 @@ class Application:
             self.runner.catch_up()
             return Outcome(decider.fold(events, state), stored)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _replayed(self, stream_id: str, decider: Decider[C, S], replay: list[EventEnvelope]) -> Outcome[S]:
+        state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
+        return Outcome(state, replay, replayed=True)
 
     def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
         recorded: list[EventEnvelope] = []
