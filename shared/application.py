@@ -24,10 +24,10 @@ from typing import Generic, TypeVar
 
 from shared.decider import Command, Decider, Event
 from shared.envelope import EventEnvelope, Metadata, NewEvent, event_id_for, now
-from shared.errors import Conflict, InvalidCommand
+from shared.errors import AnbeiError, Conflict, InvalidCommand
 from shared.projections import ProjectionRunner, VerifyReport
 from shared.snapshots import StateCache
-from shared.store.base import ConcurrencyError, EventStore
+from shared.store.base import ConcurrencyError, EventIdReusedError, EventStore
 from shared.upcasting import Upcasters
 
 C = TypeVar("C", bound=Command)
@@ -139,15 +139,27 @@ class Application:
             attempt += 1
             replay = self._already_recorded(stream_id, context.command_id, digest)
             if replay:
-                state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
-                return Outcome(state, replay, replayed=True)
+                return self._replayed(stream_id, decider, replay)
             state, version, snapshot_version = self._load(stream_id, decider)
-            events = decider.decide(command, state)
+            try:
+                events = decider.decide(command, state)
+            except AnbeiError:
+                # a twin (same id, same command, e.g. a retry on another replica) may have
+                # landed between the check above and the load: its outcome is our answer
+                if replay := self._already_recorded(stream_id, context.command_id, digest):
+                    return self._replayed(stream_id, decider, replay)
+                raise
             if not events:
                 return Outcome(state, [])
             try:
                 stored = self.store.append(stream_id, version,
                                            self._new_events(events, context, digest))
+            except EventIdReusedError:
+                # a twin recorded this command between our check and our append (its events
+                # differ from ours only in the defaulted time): its outcome is our answer
+                if replay := self._already_recorded(stream_id, context.command_id, digest):
+                    return self._replayed(stream_id, decider, replay)
+                raise
             except ConcurrencyError:
                 if time.monotonic() > give_up_at:
                     raise
@@ -158,6 +170,10 @@ class Application:
             self.states.remember(stream_id, decider, new_state, stored[-1].version, snapshot_version)
             self.runner.catch_up_to(stored[-1].position, READ_YOUR_WRITE_TIMEOUT_S)
             return Outcome(new_state, stored)
+
+    def _replayed(self, stream_id: str, decider: Decider[C, S], replay: list[EventEnvelope]) -> Outcome[S]:
+        state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
+        return Outcome(state, replay, replayed=True)
 
     def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
         recorded: list[EventEnvelope] = []

@@ -53,8 +53,17 @@ def load_seed(base_url: str) -> SeedReport:
     for receipt in inventory["receipts"]:
         path = f"/warehouses/{receipt['warehouse_id']}/movements"
         _post(base_url, path, receipt, f"opening:{receipt['warehouse_id']}:{receipt['item_id']}", report)
-    for team in seed_file("teams"):
-        _post(base_url, "/teams", team, f"team:{team['team_id']}", report)
+    _load_teams(base_url, report)
     for incident in seed_file("incidents"):
         _post(base_url, "/incidents", incident, f"incident:{incident['incident_id']}", report)
     return report
+
+
+def _load_teams(base_url: str, report: SeedReport) -> None:
+    """Townships first: teams and duty posts name their township."""
+    for township in seed_file("townships")["townships"]:
+        _post(base_url, "/townships", township, f"township:{township['township_id']}", report)
+    for team in seed_file("teams"):
+        _post(base_url, "/teams", team, f"team:{team['team_id']}", report)
+    for post in seed_file("duty_posts")["duty_posts"]:
+        _post(base_url, "/duty-posts", post, f"duty-post:{post['post_id']}", report)

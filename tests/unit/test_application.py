@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from shared.application import Application, CommandContext, IdempotencyKeyReused
 from shared.decider import Command, Decider, Event
+from shared.envelope import EventEnvelope
 from shared.errors import Conflict, InvalidCommand
 from shared.projections import ProjectionRunner
 from shared.store.base import ConcurrencyError
@@ -138,3 +140,24 @@ def test_a_command_that_loses_a_race_is_decided_again_and_appended_once() -> Non
     outcome = app.execute("counter-1", counter, Add(amount=5), context("c1"))
     assert interrupted and outcome.state == Total(9)
     assert [e.data["amount"] for e in store.read_stream("counter-1")] == [4, 5]
+
+
+class TwinAppendsFirst(InMemoryEventStore):
+    """The same command, on another replica, is appended just before this one's append."""
+
+    twin: Application | None = None
+
+    def append(self, stream_id: str, expected_version: int, events: Any) -> list[EventEnvelope]:
+        if self.twin is not None:
+            twin, self.twin = self.twin, None
+            twin.execute("counter-1", counter, Add(amount=3), context("c1"))
+        return super().append(stream_id, expected_version, events)
+
+
+def test_a_twin_appended_between_the_load_and_the_append_answers_with_the_twins_events() -> None:
+    store = TwinAppendsFirst()
+    app = application(store)
+    store.twin = application(InMemoryEventStore(store.shared))
+    outcome = app.execute("counter-1", counter, Add(amount=3), context("c1"))
+    assert outcome.replayed and outcome.state == Total(3)
+    assert len(store.read_stream("counter-1")) == 1

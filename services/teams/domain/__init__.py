@@ -1,1 +1,2 @@
-"""Pure teams domain: the team decider, registration and readiness. No I/O here."""
+"""Pure teams domain: teams (registry, readiness, equipment, deployments), rosters, townships and
+information officers' duty posts. No I/O here."""
