@@ -86,6 +86,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:
+        offload(self.app.runner.ensure_current)  # rebuilds read models made by other code
         offload(self.app.runner.catch_up)
         self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
 

@@ -9,6 +9,7 @@ every position others have seen (`shared.integrity` says exactly what that detec
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
@@ -16,6 +17,7 @@ from typing import Protocol
 from pydantic import BaseModel, computed_field
 
 from shared.envelope import EventEnvelope
+from shared.fingerprints import source_digest
 from shared.integrity import BrokenLink, BrokenSeal, first_broken_link, first_broken_seal
 from shared.store.base import EventStore
 from shared.upcasting import Upcasters
@@ -129,6 +131,26 @@ class ProjectionRunner:
     def lag(self) -> int:
         """How many committed events the read models have not applied yet."""
         return self.store.count_after(self.checkpoint())
+
+    def fingerprint(self) -> str:
+        """Changes whenever a projection, its collections or the upcasters change."""
+        parts = [f"{type(p).__module__}.{type(p).__qualname__}:{p.name}:{','.join(p.collections)}:"
+                 f"{source_digest(type(p))}" for p in self.projections]
+        return hashlib.sha256("\n".join([*parts, self.upcasters.fingerprint()]).encode()).hexdigest()[:32]
+
+    def ensure_current(self) -> bool:
+        """Rebuild the read models when the code that makes them changed since they were made
+        (a new projection, a changed one, new upcasters); True when it rebuilt."""
+        key = f"projections:{self.name}"
+        current = self.fingerprint()
+        with self.views.reading() as views:
+            made_by = views.meta(key)
+        if made_by == current:
+            return False
+        self.rebuild()
+        with self.views.transaction() as views:
+            views.set_meta(key, current)
+        return True
 
     def rebuild(self) -> int:
         """Throw the read model away and replay the whole log into it."""

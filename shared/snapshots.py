@@ -19,12 +19,9 @@ Snapshots are a cache, never a source of truth:
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
-import sys
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -32,24 +29,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from shared.blocking import native_lock
 from shared.decider import Decider, known_deciders
+from shared.fingerprints import source_digest
 from shared.upcasting import Upcasters
 from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
 S = TypeVar("S")
-
-
-def source_digest(function: Callable[..., Any]) -> str:
-    """A digest of the module that defines `function` (its bytecode when there is no source)."""
-    module = sys.modules.get(function.__module__)
-    try:
-        text = inspect.getsource(module) if module is not None else ""
-    except (OSError, TypeError):
-        text = ""
-    if not text:
-        code = getattr(function, "__code__", None)
-        text = repr((code.co_code, code.co_consts)) if code is not None else function.__qualname__
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

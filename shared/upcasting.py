@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.envelope import EventEnvelope
+from shared.fingerprints import source_digest
 
 Data = dict[str, Any]
 Upcaster = Callable[[Data], Data]
@@ -33,8 +34,6 @@ class Upcasters:
 
     def fingerprint(self) -> str:
         """Changes whenever an upcaster is added, removed or its module's source changes."""
-        from shared.snapshots import source_digest
-
         parts = sorted(f"{type_}/{version}:{fn.__module__}.{fn.__qualname__}:{source_digest(fn)}"
                        for (type_, version), fn in self._by_key.items())
         return "|".join(parts)

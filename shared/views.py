@@ -103,6 +103,17 @@ class Views:
             (name, position),
         )
 
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM view_meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO view_meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
     def mark_applied(self, consumer: str, event_id: str) -> bool:
         """Record that `consumer` applied `event_id`; False when it already had."""
         cursor = self._db.execute(

@@ -245,3 +245,22 @@ def test_inventory_verify_reports_negative_stock_as_a_broken_invariant() -> None
     ])
     report = ProjectionRunner(store, ViewStore(":memory:"), PROJECTIONS).verify()
     assert report.violations == ["stock of boats in w is -1"]
+
+
+def test_read_models_made_by_other_projection_code_are_rebuilt_at_start() -> None:
+    store = InMemoryEventStore()
+    store.append("stock:a", 0, [received("boats", 3)])
+    views = ViewStore(":memory:")
+    first = runner(store, views)
+    assert first.ensure_current() is True  # never made by this code: rebuilt
+    assert views.get("totals", "boats") == {"item_id": "boats", "quantity": 3}
+    assert first.ensure_current() is False  # same code: kept as it is
+
+    newer = upcasters()
+
+    @newer.register("StockReceived", from_version=2)
+    def in_pairs(data: dict[str, Any]) -> dict[str, Any]:  # a new reading of stored events
+        return {**data, "quantity": data["quantity"] * 2}
+
+    assert ProjectionRunner(store, views, [Totals()], newer).ensure_current() is True
+    assert views.get("totals", "boats") == {"item_id": "boats", "quantity": 6}
