@@ -103,7 +103,7 @@ class Application:
     def load(self, stream_id: str, decider: Decider[C, S], to_version: int | None = None) -> tuple[S, int]:
         """The stream's state and version, now or right after `to_version`."""
         if to_version is None:
-            state, version, _ = self._load(stream_id, decider)
+            state, version, _, _ = self._load(stream_id, decider)
             return state, version
         start, version, _ = self.states.start(stream_id, decider)
         if version > to_version:
@@ -112,16 +112,20 @@ class Application:
         state = decider.fold((self._decode(decider, e) for e in tail), start)
         return state, tail[-1].version if tail else version
 
-    def _load(self, stream_id: str, decider: Decider[C, S]) -> tuple[S, int, int]:
+    def _load(
+        self, stream_id: str, decider: Decider[C, S], command_id: str | None = None
+    ) -> tuple[S, int, int, EventEnvelope | None]:
         """Current state, version and snapshot version: the cached or snapshotted state plus
-        only the events after it."""
+        only the events after it; and, in the same read, the first event a command with
+        `command_id` recorded, if it already ran."""
         state, version, snapshot_version = self.states.start(stream_id, decider)
-        tail = self.store.read_stream(stream_id, version + 1)
+        first_id = event_id_for(command_id, 0) if command_id is not None else None
+        tail, recorded = self.store.read_for_command(stream_id, version + 1, first_id)
         if tail:
             state = decider.fold((self._decode(decider, envelope) for envelope in tail), state)
             version = tail[-1].version
             self.states.remember(stream_id, decider, state, version, snapshot_version)
-        return state, version, snapshot_version
+        return state, version, snapshot_version, recorded
 
     def _decode(self, decider: Decider[C, S], envelope: EventEnvelope) -> Event:
         current = self.upcasters.upcast(envelope)
@@ -137,10 +141,10 @@ class Application:
         attempt = 0
         while True:
             attempt += 1
-            replay = self._already_recorded(stream_id, context.command_id, digest)
-            if replay:
+            state, version, snapshot_version, recorded = self._load(stream_id, decider, context.command_id)
+            if recorded is not None:
+                replay = self._already_recorded(stream_id, context.command_id, digest, recorded)
                 return self._replayed(stream_id, decider, replay)
-            state, version, snapshot_version = self._load(stream_id, decider)
             try:
                 events = decider.decide(command, state)
             except AnbeiError:
@@ -175,9 +179,14 @@ class Application:
         state = self.load(stream_id, decider, to_version=replay[-1].version)[0]
         return Outcome(state, replay, replayed=True)
 
-    def _already_recorded(self, stream_id: str, command_id: str, digest: str) -> list[EventEnvelope]:
+    def _already_recorded(
+        self, stream_id: str, command_id: str, digest: str, first: EventEnvelope | None = None
+    ) -> list[EventEnvelope]:
+        """The events a command with this id recorded (none if it never ran); refused when
+        they were recorded by a different command."""
         recorded: list[EventEnvelope] = []
-        while (event := self.store.get_event(event_id_for(command_id, len(recorded)))) is not None:
+        while (event := first if first is not None and not recorded
+               else self.store.get_event(event_id_for(command_id, len(recorded)))) is not None:
             if event.stream_id != stream_id or event.metadata.command_digest != digest:
                 raise IdempotencyKeyReused(
                     f"this command id already recorded a different command (on {event.stream_id}, "

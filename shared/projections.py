@@ -92,6 +92,10 @@ class ProjectionRunner:
 
     def catch_up(self, until_position: int | None = None) -> int:
         """Apply every new event (up to `until_position`); returns how many were applied."""
+        return self._catch_up(until_position)[0]
+
+    def _catch_up(self, until_position: int | None = None) -> tuple[int, int]:
+        """(how many events were applied, the checkpoint after them)."""
         applied = 0
         while True:
             with self.views.transaction() as views:
@@ -103,10 +107,11 @@ class ProjectionRunner:
                 for event in batch:
                     self._apply(views, self.upcasters.upcast(event))
                 if batch:
-                    views.set_checkpoint(self.name, batch[-1].position)
+                    checkpoint = batch[-1].position
+                    views.set_checkpoint(self.name, checkpoint)
             applied += len(batch)
             if len(batch) < self.page:
-                return applied
+                return applied, checkpoint
 
     def _apply(self, views: Views, event: EventEnvelope) -> None:
         for projection in self.projections:
@@ -117,8 +122,7 @@ class ProjectionRunner:
         earlier writer's gap to fill or be claimed; False when `timeout_s` passed first."""
         deadline = time.monotonic() + timeout_s
         while True:
-            self.catch_up()
-            if self.checkpoint() >= position:
+            if self._catch_up()[1] >= position:
                 return True
             if time.monotonic() > deadline:
                 return False

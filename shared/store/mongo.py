@@ -212,6 +212,23 @@ class MongoEventStore(EventStore):
         )
         return [e for commit in commits for e in _envelopes(commit) if e.version >= from_version]
 
+    def read_for_command(
+        self, stream_id: str, from_version: int, event_id: uuid.UUID | None
+    ) -> tuple[list[EventEnvelope], EventEnvelope | None]:
+        wanted: list[Document] = [{"stream_id": stream_id, "last_version": {"$gte": from_version}}]
+        if event_id is not None:
+            wanted.append({"event_ids": str(event_id)})
+        tail: list[EventEnvelope] = []
+        recorded = None
+        for commit in self._commits.find({"$or": wanted}, sort=[("first_version", 1)]):
+            for event in _envelopes(commit):
+                if event.event_id == event_id:
+                    recorded = event
+                if event.stream_id == stream_id and event.version >= from_version:
+                    tail.append(event)
+        tail.sort(key=lambda event: event.version)
+        return tail, recorded
+
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         check_read(after_position, limit)
         result: list[EventEnvelope] = []

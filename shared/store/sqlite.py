@@ -190,14 +190,14 @@ class SQLiteEventStore(EventStore):
             replay = replayed_batch(stream_id, events, self._stored_batches(db, events))
             if replay is not None:
                 return replay
-            head = db.execute(
-                "SELECT version, hash FROM events WHERE stream_id = ?"
-                " ORDER BY version DESC LIMIT 1", (stream_id,),
+            version, previous_hash, last_position = db.execute(
+                "SELECT COALESCE(MAX(version), 0), (SELECT hash FROM events WHERE stream_id = ?1"
+                " ORDER BY version DESC LIMIT 1), (SELECT COALESCE(MAX(position), 0) FROM events)"
+                " FROM events WHERE stream_id = ?1", (stream_id,),
             ).fetchone()
-            version, previous_hash = head if head else (0, "")
+            previous_hash = previous_hash or ""
             if version != expected_version:
                 raise ConcurrencyError.stream_moved(stream_id, expected_version, version)
-            (last_position,) = db.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
             recorded_at = isoformat(now())
             records = prepare_records(self.keyring, stream_id, version + 1, last_position + 1,
                                       previous_hash, events, recorded_at)
@@ -239,6 +239,18 @@ class SQLiteEventStore(EventStore):
             " ORDER BY version", (stream_id, from_version),
         ).fetchall()
         return [_envelope(row) for row in rows]
+
+    def read_for_command(
+        self, stream_id: str, from_version: int, event_id: uuid.UUID | None
+    ) -> tuple[list[EventEnvelope], EventEnvelope | None]:
+        rows = self._connection().execute(
+            f"SELECT {_COLUMNS}, 0 FROM events WHERE stream_id = ? AND version >= ?"
+            f" UNION ALL SELECT {_COLUMNS}, 1 FROM events WHERE event_id = ? ORDER BY 12, 5",
+            (stream_id, from_version, str(event_id) if event_id else ""),
+        ).fetchall()
+        tail = [_envelope(row) for row in rows if row[11] == 0]
+        recorded = next((_envelope(row) for row in rows if row[11] == 1), None)
+        return tail, recorded
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         check_read(after_position, limit)
