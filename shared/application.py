@@ -172,7 +172,7 @@ class Application:
                 continue
             new_state = decider.fold(events, state)
             self.states.remember(stream_id, decider, new_state, stored[-1].version, snapshot_version)
-            self.runner.catch_up_to(stored[-1].position, READ_YOUR_WRITE_TIMEOUT_S)
+            self.runner.catch_up_to(stored[-1].position, READ_YOUR_WRITE_TIMEOUT_S, known=stored)
             return Outcome(new_state, stored)
 
     def _replayed(self, stream_id: str, decider: Decider[C, S], replay: list[EventEnvelope]) -> Outcome[S]:

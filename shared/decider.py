@@ -55,7 +55,13 @@ class Decider(Generic[C, S]):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {t.type_name(): t for t in self.event_types})
-        _KNOWN.append(self)
+        _KNOWN.setdefault(self.identity, self)
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two deciders fold alike: the same evolve, state type, state version and
+        events. A decider rebuilt per call (e.g. `replace(d, decide=...)`) keeps its identity."""
+        return (self.evolve, type(self.initial_state), self.state_version, self.event_types)
 
     def fold(self, events: Iterable[Event], state: S | None = None) -> S:
         current = self.initial_state if state is None else state
@@ -67,12 +73,12 @@ class Decider(Generic[C, S]):
         return self._by_name[type_name].model_validate(data)
 
 
-_KNOWN: list[Decider[Any, Any]] = []
+_KNOWN: dict[tuple[object, ...], Decider[Any, Any]] = {}
 
 
 def known_deciders() -> tuple[Decider[Any, Any], ...]:
-    """Every decider defined so far (module-level constants), e.g. to check their snapshots."""
-    return tuple(_KNOWN)
+    """One decider of each identity defined so far, e.g. to check their snapshots."""
+    return tuple(_KNOWN.values())
 
 
 def parse(model: type[M], payload: Any) -> M:

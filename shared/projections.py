@@ -94,8 +94,11 @@ class ProjectionRunner:
         """Apply every new event (up to `until_position`); returns how many were applied."""
         return self._catch_up(until_position)[0]
 
-    def _catch_up(self, until_position: int | None = None) -> tuple[int, int]:
-        """(how many events were applied, the checkpoint after them)."""
+    def _catch_up(
+        self, until_position: int | None = None, known: Sequence[EventEnvelope] = ()
+    ) -> tuple[int, int]:
+        """(how many events were applied, the checkpoint after them). `known` are events just
+        appended: when they follow the checkpoint they are applied without reading them back."""
         applied = 0
         while True:
             with self.views.transaction() as views:
@@ -103,7 +106,10 @@ class ProjectionRunner:
                 limit = self.page
                 if until_position is not None:
                     limit = min(limit, until_position - checkpoint)
-                batch = self.store.read_all(checkpoint, limit) if limit > 0 else []
+                if known and known[0].position == checkpoint + 1 and until_position is None:
+                    batch, known = list(known), ()
+                else:
+                    batch = self.store.read_all(checkpoint, limit) if limit > 0 else []
                 for event in batch:
                     self._apply(views, self.upcasters.upcast(event))
                 if batch:
@@ -117,12 +123,13 @@ class ProjectionRunner:
         for projection in self.projections:
             projection.apply(views, event)
 
-    def catch_up_to(self, position: int, timeout_s: float) -> bool:
-        """Catch up until `position` is applied (a command's own write), waiting for an
-        earlier writer's gap to fill or be claimed; False when `timeout_s` passed first."""
+    def catch_up_to(self, position: int, timeout_s: float, known: Sequence[EventEnvelope] = ()) -> bool:
+        """Catch up until `position` is applied (a command's own write, `known` if given),
+        waiting for an earlier writer's gap to fill or be claimed; False when `timeout_s`
+        passed first."""
         deadline = time.monotonic() + timeout_s
         while True:
-            if self._catch_up()[1] >= position:
+            if self._catch_up(known=known)[1] >= position:
                 return True
             if time.monotonic() > deadline:
                 return False

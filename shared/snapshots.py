@@ -78,16 +78,16 @@ class StateCache:
                  capacity: int = 10_000) -> None:
         self.views, self.upcasters = views, upcasters
         self.every, self.capacity = every, capacity
-        self._codecs: dict[int, StateCodec[Any]] = {}
+        self._codecs: dict[tuple[object, ...], StateCodec[Any]] = {}
         self._memory: OrderedDict[str, Cached] = OrderedDict()
         self._lock = native_lock()
         #: snapshots found unreadable and ignored since start (also logged)
         self.ignored = 0
 
     def codec(self, decider: Decider[Any, S]) -> StateCodec[S]:
-        codec = self._codecs.get(id(decider))
+        codec = self._codecs.get(decider.identity)
         if codec is None:
-            codec = self._codecs[id(decider)] = StateCodec.of(decider, self.upcasters)
+            codec = self._codecs[decider.identity] = StateCodec.of(decider, self.upcasters)
         return codec
 
     def start(self, stream_id: str, decider: Decider[Any, S]) -> tuple[S, int, int]:

@@ -106,14 +106,19 @@ class MongoEventStore(EventStore):
 
     def _check_format(self) -> None:
         meta = self.collection("meta")
+        # commits first: a writer of this format records the format before its first commit
+        has_commits = self._commits.find_one({}, {"_id": 1}) is not None
         found = meta.find_one({"_id": "format"})
         if found is None:
-            if self._commits.find_one({}, {"_id": 1}) is not None:
+            if has_commits:
                 raise StoreFormatError(
                     f"database {self._db.name} was written by an earlier version of Anbei and cannot be "
                     "read by this one: restore it elsewhere and start with an empty database"
                 )
-            meta.update_one({"_id": "format"}, {"$setOnInsert": {"value": STORE_FORMAT}}, upsert=True)
+            try:
+                meta.insert_one({"_id": "format", "value": STORE_FORMAT})
+            except DuplicateKeyError:  # another handle opened the new store at the same moment
+                self._check_format()
         elif found["value"] != STORE_FORMAT:
             raise StoreFormatError(f"database {self._db.name} is an event store of format "
                                    f"{found['value']}; this version reads format {STORE_FORMAT}")

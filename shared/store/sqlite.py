@@ -9,6 +9,11 @@ position below N is already committed and visible in its WAL snapshot.
 Each thread reads through its own connection, so a long read never waits for another
 thread's; appends in one process take a native lock first (a prompt hand-over, where
 SQLite's busy handler would sleep), then SQLite's lock serializes processes.
+
+Group commit: appends that arrive while another thread is committing queue up, and the
+next thread to take the lock commits all of them in one transaction, each inside its
+own savepoint (so one refused append leaves the others in place). With synchronous=FULL
+the fsync at each commit is most of an append's cost; concurrent commands share it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +135,19 @@ def _check_format(connection: sqlite3.Connection, path: Path) -> None:
     connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (str(STORE_FORMAT),))
 
 
+@dataclass
+class _Append:
+    """An append waiting for (or done by) a group commit."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    done: bool = False
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    replay: list[EventEnvelope] | None = None
+    error: BaseException | None = None
+
+
 class SQLiteEventStore(EventStore):
     """Event store in one SQLite file; safe for threads and for several processes."""
 
@@ -139,6 +158,10 @@ class SQLiteEventStore(EventStore):
         self.keyring = keyring
         self._synchronous = synchronous
         self._write_lock = native_lock()
+        self._queue: list[_Append] = []
+        self._queue_lock = native_lock()
+        #: transactions committed by this handle; fewer than appends when they were grouped
+        self.commits = 0
         self._local = native_local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = native_lock()
@@ -186,33 +209,73 @@ class SQLiteEventStore(EventStore):
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> list[EventEnvelope]:
         check_batch(stream_id, expected_version, events)
-        with self._write() as db:
-            replay = replayed_batch(stream_id, events, self._stored_batches(db, events))
-            if replay is not None:
-                return replay
-            version, previous_hash, last_position = db.execute(
-                "SELECT COALESCE(MAX(version), 0), (SELECT hash FROM events WHERE stream_id = ?1"
-                " ORDER BY version DESC LIMIT 1), (SELECT COALESCE(MAX(position), 0) FROM events)"
-                " FROM events WHERE stream_id = ?1", (stream_id,),
-            ).fetchone()
-            previous_hash = previous_hash or ""
-            if version != expected_version:
-                raise ConcurrencyError.stream_moved(stream_id, expected_version, version)
-            recorded_at = isoformat(now())
-            records = prepare_records(self.keyring, stream_id, version + 1, last_position + 1,
-                                      previous_hash, events, recorded_at)
-            rows = [
-                (r["event_id"], r["type"], r["schema_version"], stream_id, r["version"], r["position"],
-                 r["occurred_at"], recorded_at, json.dumps(r["data"]), json.dumps(r["metadata"]),
-                 r["hash"], last_position + 1)
-                for r in records
-            ]
-            db.executemany(
-                f"INSERT INTO events ({_COLUMNS}, commit_position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows
-            )
-            if self.before_commit is not None:
-                self.before_commit()
-        return [_envelope(row) for row in rows]
+        request = _Append(stream_id, expected_version, events)
+        with self._queue_lock:
+            self._queue.append(request)
+        with self._write_lock:
+            if not request.done:  # nobody took it into their group: commit the queue now
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._commit(group)
+        if request.error is not None:
+            raise request.error
+        if request.replay is not None:
+            return request.replay
+        return [_envelope(row) for row in request.rows]
+
+    def _commit(self, group: list[_Append]) -> None:
+        """Every append in `group` in one transaction, each in its own savepoint."""
+        db = self._connection()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for request in group:
+                db.execute("SAVEPOINT one_append")
+                try:
+                    self._append_in(db, request)
+                    db.execute("RELEASE one_append")
+                except Exception as error:
+                    db.execute("ROLLBACK TO one_append")
+                    db.execute("RELEASE one_append")
+                    request.error, request.rows = error, []
+            db.execute("COMMIT")
+            self.commits += 1
+        except BaseException as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            for request in group:
+                request.error = request.error or error
+            raise
+        finally:
+            for request in group:
+                request.done = True
+
+    def _append_in(self, db: sqlite3.Connection, request: _Append) -> None:
+        stream_id, events = request.stream_id, request.events
+        request.replay = replayed_batch(stream_id, events, self._stored_batches(db, events))
+        if request.replay is not None:
+            return
+        version, previous_hash, last_position = db.execute(
+            "SELECT COALESCE(MAX(version), 0), (SELECT hash FROM events WHERE stream_id = ?1"
+            " ORDER BY version DESC LIMIT 1), (SELECT COALESCE(MAX(position), 0) FROM events)"
+            " FROM events WHERE stream_id = ?1", (stream_id,),
+        ).fetchone()
+        if version != request.expected_version:
+            raise ConcurrencyError.stream_moved(stream_id, request.expected_version, version)
+        recorded_at = isoformat(now())
+        records = prepare_records(self.keyring, stream_id, version + 1, last_position + 1,
+                                  previous_hash or "", events, recorded_at)
+        request.rows = [
+            (r["event_id"], r["type"], r["schema_version"], stream_id, r["version"], r["position"],
+             r["occurred_at"], recorded_at, json.dumps(r["data"]), json.dumps(r["metadata"]),
+             r["hash"], last_position + 1)
+            for r in records
+        ]
+        db.executemany(
+            f"INSERT INTO events ({_COLUMNS}, commit_position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            request.rows,
+        )
+        if self.before_commit is not None:
+            self.before_commit()
 
     @staticmethod
     def _stored_batches(db: sqlite3.Connection, events: Sequence[NewEvent]) -> list[list[EventEnvelope]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,25 @@ from shared.store.base import EventStore
 from shared.store.memory import InMemoryEventStore
 from shared.store.mongo import MongoEventStore
 from shared.store.sqlite import SQLiteEventStore
+
+
+def _atomic_mongomock_writes() -> None:
+    """mongomock checks a unique index and inserts, or reads and increments a counter, as
+    separate steps, so two threads can both pass the check: a real server applies each
+    write atomically. Serialize mongomock's writes the way a server would."""
+    lock = threading.RLock()
+    for name in ("insert_one", "insert_many", "update_one", "replace_one", "delete_one",
+                 "find_one_and_update", "create_index"):
+        method = getattr(mongomock.Collection, name)
+
+        def atomic(self: Any, *args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(self, *args, **kwargs)
+
+        setattr(mongomock.Collection, name, atomic)
+
+
+_atomic_mongomock_writes()
 
 BACKENDS = ["memory", "sqlite", "mongomock"] + (["mongodb"] if os.environ.get("MONGO_URL") else [])
 
@@ -90,6 +110,9 @@ def _mongo(name: str, database: Any) -> Backend:
         else:
             database["commits"].delete_one({"_id": commit["_id"]})
 
+    # mongomock creates a collection's store on first use without a lock: two threads using a
+    # fresh database at once can each create it, and one loses its writes. Create them first.
+    MongoEventStore(database, keyring=KEYRING)
     return Backend(name, lambda: MongoEventStore(database, gap_timeout_s=2.0, keyring=KEYRING),
                    tamper=lambda position, data: rewrite(position, {"data": data}),
                    rewrite=rewrite, delete=delete,

@@ -113,3 +113,38 @@ def test_a_store_written_by_an_earlier_version_is_refused_not_misread(tmp_path: 
         db.execute("INSERT INTO events VALUES (1, 'stock-jinan-flood-reserve-pumps')")
     with pytest.raises(StoreFormatError, match="earlier version"):
         SQLiteEventStore(path)
+
+
+def test_concurrent_appends_share_commits_and_a_refused_one_leaves_the_others_in_place(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteEventStore(tmp_path / "events.db")
+    slow_once = threading.Event()
+
+    def fsync_takes_a_while() -> None:  # widen the window in which other appends queue up
+        if not slow_once.is_set():
+            slow_once.set()
+            time.sleep(0.05)
+
+    store.before_commit = fsync_takes_a_while
+    refused: list[str] = []
+
+    def write(n: int) -> None:
+        for i in range(25):
+            store.append(f"s{n}-{i}", 0, [NewEvent(type="Tick", occurred_at=now(), data={"n": n})])
+            try:
+                store.append(f"s{n}-{i}", 0, [NewEvent(type="Tick", occurred_at=now(), data={})])
+            except ConcurrencyError:
+                refused.append(f"s{n}-{i}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    events = store.read_all(0, 1000)
+    assert len(events) == 200 and len(refused) == 200
+    assert [e.position for e in events] == list(range(1, 201))
+    assert all(e.version == 1 for e in events)
+    assert store.commits < 400  # concurrent appends were committed together, with fewer fsyncs
+    assert first_broken_link(events, DEVELOPMENT_KEYRING) is None

@@ -163,3 +163,16 @@ def test_the_cache_holds_at_most_its_capacity_of_streams() -> None:
     for n in range(10):
         run(app, [("boats", 1)], stream=f"shelf:{n}", prefix=f"s{n}-")
     assert len(app.states._memory) == 3
+
+
+def test_a_decider_rebuilt_for_each_command_shares_one_codec_and_one_registration() -> None:
+    from dataclasses import replace
+
+    from shared.decider import known_deciders
+
+    before = len(known_deciders())
+    app = application(InMemoryEventStore())
+    rebuilt = [replace(shelf, decide=decide) for _ in range(50)]  # as a handler passing facts does
+    assert {app.states.codec(d).fingerprint for d in rebuilt} == {app.states.codec(shelf).fingerprint}
+    assert len(app.states._codecs) == 1
+    assert len(known_deciders()) == before
