@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,9 +30,12 @@ from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFo
 from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
+from shared.reactors import Reaction, ReactorRunner
 from shared.store import ConcurrencyError, EventIdReusedError, open_store
 from shared.upcasting import Upcasters
 from shared.views import ViewStore
+
+log = logging.getLogger(__name__)
 
 for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, ConcurrencyError,
                EventIdReusedError):
@@ -69,8 +73,9 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
     """A service's event store, read models and outbox relay, configured from the environment."""
 
     def __init__(self, projections: Sequence[Projection], upcasters: Upcasters | None = None,
-                 gauges: RegisterGauges | None = None) -> None:
+                 gauges: RegisterGauges | None = None, reactions: Sequence[Reaction] = ()) -> None:
         self.projections, self.upcasters, self.gauges = projections, upcasters or Upcasters(), gauges
+        self.reactions = reactions
         self._stop = threading.Event()
 
     def setup(self) -> None:
@@ -83,36 +88,78 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
                                  poll_s=self.settings.relay_poll_s)
         self.app = Application(store, runner, self.upcasters)
+        self.caller = RpcCaller(self.settings.amqp_uri, self.settings.rpc_timeout_s)
+        self.reactor = ReactorRunner(self.app, self.reactions, self.caller.call,
+                                     checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s)
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:
         offload(self.app.runner.ensure_current)  # rebuilds read models made by other code
         offload(self.app.runner.catch_up)
         self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
+        if self.reactions:
+            self.container.spawn_managed_thread(lambda: self.reactor.run(self._stop))
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
-        """A worker may have appended: the relay publishes now rather than at its next poll."""
+        """A worker may have appended: the relay and the reactor act now, not at their next poll."""
         self.relay.notify()
+        self.reactor.notify()
 
     def stop(self) -> None:
         self._stop.set()
         self.relay.notify()
+        self.reactor.notify()
+        self.caller.close()
         self.stop_metrics()
 
     def get_dependency(self, worker_ctx: Any) -> Application:
         return self.app
 
 
+class RpcCaller:
+    """RPC to other services from a service's own green threads (its reactor), not from a
+    worker: one standalone cluster proxy, reopened after a failure."""
+
+    def __init__(self, amqp_uri: str, timeout_s: float) -> None:
+        self.amqp_uri, self.timeout_s = amqp_uri, timeout_s
+        self._proxy: Any = None
+        self._cluster: Any = None
+
+    def call(self, service: str, method: str, *args: Any) -> Any:
+        from nameko.standalone.rpc import ClusterRpcProxy
+
+        if self._cluster is None:
+            self._proxy = ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout_s)
+            self._cluster = self._proxy.start()
+        try:
+            return getattr(getattr(self._cluster, service), method)(*args)
+        except AnbeiError:
+            raise  # an answer, not a fault
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._proxy is not None:
+            try:
+                self._proxy.stop()
+            except Exception:
+                log.debug("closing a broken RPC proxy failed", exc_info=True)
+        self._proxy = self._cluster = None
+
+
 def event_sourcing(projections: Sequence[Projection], upcasters: Upcasters | None = None,
-                   gauges: RegisterGauges | None = None) -> Application:
+                   gauges: RegisterGauges | None = None, reactions: Sequence[Reaction] = ()) -> Application:
     """Declare a service's event sourcing: `es = event_sourcing(PROJECTIONS, gauges=register_gauges)`.
 
-    `gauges` registers the service's business gauges over its read models (`shared.metrics`).
+    `gauges` registers the service's business gauges over its read models (`shared.metrics`);
+    `reactions` are its process managers and policies (`shared.reactors`), run by one
+    reactor thread that tails the service's own events.
 
     Typed as the `Application` because that is what each worker sees: nameko replaces
     the provider on the class by `get_dependency()`'s value on every worker instance.
     """
-    return cast(Application, EventSourcing(projections, upcasters, gauges))
+    return cast(Application, EventSourcing(projections, upcasters, gauges, reactions))
 
 
 class ServiceSettings(DependencyProvider):  # type: ignore[misc]
