@@ -26,7 +26,6 @@ the event stays in the store and in the HTTP feed for a consumer that binds late
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -36,8 +35,9 @@ from amqp import Message
 from amqp.exceptions import MessageNacked
 from kombu import Connection, Exchange
 
-from shared.blocking import offload
-from shared.envelope import EventEnvelope
+from shared.blocking import cooperate, offload
+from shared.envelope import EventEnvelope, isoformat, now
+from shared.integrity import make_seal
 from shared.sealing import seal_pending, sealed_through
 from shared.store.base import EventStore
 
@@ -75,10 +75,12 @@ class ConfirmingPublisher:
         try:
             channel = self._ensure_channel()
             self._first_tag, self._settled = self._next_tag, [None] * len(events)
-            for event in events:
+            for count, event in enumerate(events, 1):  # the socket's timeout (set once) bounds a hung broker
                 channel.basic_publish(_message(event), exchange=self.exchange.name, routing_key=event.type,
-                                      mandatory=True, timeout=self.timeout_s)
+                                      mandatory=True)
                 self._next_tag += 1
+                if count % 50 == 0:
+                    cooperate()  # publishing runs on the event loop: let RPC workers in between
             self._wait_for_confirms()
         except Exception as error:
             self.disconnect(broken=True)
@@ -124,6 +126,7 @@ class ConfirmingPublisher:
         if self._channel is None:
             connection = Connection(self.amqp_uri, connect_timeout=5)
             connection.ensure_connection(max_retries=1)
+            connection.connection.transport.sock.settimeout(self.timeout_s)
             channel = connection.channel()
             self.exchange(channel).declare()
             channel.events["basic_ack"].add(lambda tag, multiple: self._settle(tag, multiple, True))
@@ -147,12 +150,8 @@ class ConfirmingPublisher:
 
 
 def _message(event: EventEnvelope) -> Message:
-    return Message(
-        json.dumps(event.to_message(), ensure_ascii=False).encode(),
-        content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-        message_id=str(event.event_id),
-        application_headers={"stream_id": event.stream_id, "position": event.position},
-    )
+    return Message(event.model_dump_json().encode(), content_type="application/json",
+                   content_encoding="utf-8", delivery_mode=2, message_id=str(event.event_id))
 
 
 class OutboxRelay:
@@ -164,7 +163,7 @@ class OutboxRelay:
         service: str,
         amqp_uri: str,
         *,
-        batch: int = 500,
+        batch: int = 2000,
         poll_s: float = 0.5,
         confirm_timeout_s: float = 10.0,
         checkpoint: str = RELAY_CHECKPOINT,
@@ -205,10 +204,19 @@ class OutboxRelay:
         return confirmed
 
     def _sealed_pending(self) -> list[EventEnvelope]:
-        """The next batch after the checkpoint, sealed first: published implies sealed."""
+        """The next batch after the checkpoint, sealed first: published implies sealed.
+
+        When the seals end where the relay does (the usual case) the batch read for
+        publishing is sealed as it is; otherwise the seals catch up first."""
+        last = self.store.last_seal()
+        checkpoint = self.store.get_checkpoint(self.checkpoint)
+        if (last.through_position if last else 0) == checkpoint:
+            events = self.store.read_all(checkpoint, self.batch)
+            if events and self.store.add_seal(make_seal(self.store.keyring, last, events, isoformat(now()))):
+                return events
         seal_pending(self.store)
         through = sealed_through(self.store)
-        events = self.store.read_all(self.store.get_checkpoint(self.checkpoint), self.batch)
+        events = self.store.read_all(checkpoint, self.batch)
         return [event for event in events if event.position <= through]
 
     def disconnect(self, broken: bool = False) -> None:
