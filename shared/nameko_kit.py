@@ -27,6 +27,7 @@ from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
+from shared.leases import Leadership, replica_id
 from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
@@ -85,20 +86,32 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                            default_database=f"anbei_{service}")
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
-        self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
-                                 poll_s=self.settings.relay_poll_s)
+        replica = replica_id()  # replicas on one store take turns through leases
+        self.relay = OutboxRelay(store, service, self.settings.amqp_uri, poll_s=self.settings.relay_poll_s,
+                                 leadership=Leadership(store, RELAY_CHECKPOINT, replica))
         self.app = Application(store, runner, self.upcasters)
         self.caller = RpcCaller(self.settings.amqp_uri, self.settings.rpc_timeout_s)
         self.reactor = ReactorRunner(self.app, self.reactions, self.caller.call,
-                                     checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s)
+                                     checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s,
+                                     leadership=Leadership(store, f"reactor:{service}", replica))
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:
         offload(self.app.runner.ensure_current)  # rebuilds read models made by other code
         offload(self.app.runner.catch_up)
         self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
+        self.container.spawn_managed_thread(self._tail)
         if self.reactions:
             self.container.spawn_managed_thread(lambda: self.reactor.run(self._stop))
+
+    def _tail(self) -> None:
+        """Keep the read models current with what other replicas of this service write."""
+        while not self._stop.is_set():
+            try:
+                offload(self.app.runner.catch_up)
+            except Exception:
+                log.exception("catching the read models up failed; trying again")
+            self._stop.wait(self.settings.relay_poll_s)
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from amqp import Message
@@ -38,6 +39,7 @@ from kombu import Connection, Exchange
 from shared.blocking import cooperate, offload
 from shared.envelope import EventEnvelope, isoformat, now
 from shared.integrity import make_seal
+from shared.leases import Leadership, LeaseLost
 from shared.sealing import seal_pending, sealed_through
 from shared.store.base import EventStore
 
@@ -70,12 +72,19 @@ class ConfirmingPublisher:
         #: messages the broker returned because no queue was bound for them
         self.unroutable = 0
 
-    def publish(self, events: list[EventEnvelope]) -> tuple[int, Exception | None]:
-        """Publish `events` in order; how many from the start were confirmed, and why not all."""
+    def publish(
+        self, events: list[EventEnvelope], may_go_on: Callable[[], bool] = lambda: True
+    ) -> tuple[int, Exception | None]:
+        """Publish `events` in order, each only while `may_go_on()`; how many from the start
+        were confirmed, and why not all."""
         try:
             channel = self._ensure_channel()
             self._first_tag, self._settled = self._next_tag, [None] * len(events)
             for count, event in enumerate(events, 1):  # the socket's timeout (set once) bounds a hung broker
+                if not may_go_on():
+                    self._settled = self._settled[:count - 1]
+                    self._wait_for_confirms()
+                    return self._confirmed(), LeaseLost("the relay's lease ran out while publishing")
                 channel.basic_publish(_message(event), exchange=self.exchange.name, routing_key=event.type,
                                       mandatory=True)
                 self._next_tag += 1
@@ -167,8 +176,11 @@ class OutboxRelay:
         poll_s: float = 0.5,
         confirm_timeout_s: float = 10.0,
         checkpoint: str = RELAY_CHECKPOINT,
+        leadership: Leadership | None = None,
     ) -> None:
         self.store, self.service, self.amqp_uri = store, service, amqp_uri
+        #: with replicas, only the holder of this lease publishes; None: a single process
+        self.leadership = leadership
         self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
         self.exchange = event_exchange(service)
         self.publisher = ConfirmingPublisher(amqp_uri, self.exchange, confirm_timeout_s)
@@ -193,15 +205,24 @@ class OutboxRelay:
         when the broker is unreachable, nacks a message (`MessageNacked`) or does not
         confirm within the timeout (`ConfirmTimeout`); the next call resends the rest.
         """
+        leadership = self.leadership
+        if leadership is not None and offload(leadership.hold) is None:
+            return 0  # another replica publishes: stand by
         events = offload(self._sealed_pending)
         if not events:
             return 0
-        confirmed, error = self.publisher.publish(events)
+        confirmed, error = self.publisher.publish(events, leadership.valid if leadership else lambda: True)
         if confirmed:
-            offload(self.store.set_checkpoint, self.checkpoint, events[confirmed - 1].position)
+            self._save_checkpoint(events[confirmed - 1].position)
         if error is not None:
             raise error
         return confirmed
+
+    def _save_checkpoint(self, position: int) -> None:
+        if self.leadership is None:
+            offload(self.store.set_checkpoint, self.checkpoint, position)
+        elif not offload(self.store.set_fenced_checkpoint, self.checkpoint, position, self.leadership.epoch):
+            raise LeaseLost("another replica took the relay over; its checkpoint stands")
 
     def _sealed_pending(self) -> list[EventEnvelope]:
         """The next batch after the checkpoint, sealed first: published implies sealed.
