@@ -22,7 +22,7 @@ from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc as nameko_rpc
 
-from shared.application import Application, CommandContext
+from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandContext
 from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
@@ -113,6 +113,13 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                 log.exception("catching the read models up failed; trying again")
             self._stop.wait(self.settings.relay_poll_s)
 
+    def worker_setup(self, worker_ctx: Any) -> None:
+        """A caller that wrote on another replica asks to read after its write: wait until this
+        replica's read models hold that position (context data `anbei_read_after`)."""
+        position = read_after(worker_ctx.context_data.get(READ_AFTER), self.container.service_name)
+        if position:
+            offload(self.app.runner.catch_up_to, position, READ_YOUR_WRITE_TIMEOUT_S)
+
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""
         self.relay.notify()
@@ -127,6 +134,22 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
 
     def get_dependency(self, worker_ctx: Any) -> Application:
         return self.app
+
+
+#: Context data a caller sends with an RPC to read after its own writes: `inventory=123,teams=45`,
+#: the positions its writes reached in each service's store (every replica shares that store).
+READ_AFTER = "anbei_read_after"
+
+
+def read_after(value: Any, service: str) -> int:
+    """The position `service` must have applied before answering, from a `READ_AFTER` value."""
+    if not isinstance(value, str):
+        return 0
+    for part in value.split(","):
+        name, _, position = part.partition("=")
+        if name.strip() == service and position.strip().isdigit():
+            return int(position)
+    return 0
 
 
 class RpcCaller:
