@@ -28,6 +28,7 @@ from shared.decider import parse
 from shared.keyring import Keyring
 from shared.projections import ProjectionRunner
 from shared.sealing import seal_pending
+from shared.store.base import EventStore
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import ViewStore
 
@@ -37,16 +38,20 @@ def local_keyring(data_dir: Path) -> Keyring:
     return load_keyring(load_settings("inventory", {"DATA_DIR": str(data_dir)}))
 
 
+def application(service: str, store: EventStore, views: ViewStore) -> Application:
+    read_models = STORES[service]
+    runner = ProjectionRunner(store, views, read_models.projections, read_models.upcasters, name=service)
+    return Application(store, runner, read_models.upcasters)
+
+
 @contextmanager
 def service_app(service: str, data_dir: Path, keyring: Keyring) -> Iterator[Application]:
     """The service's Application on its local store and read models, as its process opens them."""
     events, views_path = local_paths(service, data_dir)
     store = SQLiteEventStore(events, keyring=keyring)
     views = ViewStore(views_path, owner=service)
-    read_models = STORES[service]
-    runner = ProjectionRunner(store, views, read_models.projections, read_models.upcasters, name=service)
     try:
-        yield Application(store, runner, read_models.upcasters)
+        yield application(service, store, views)
     finally:
         views.close()
         store.close()
@@ -99,7 +104,12 @@ def write(data_dir: Path, count: int = 5, *, seal: bool = True,
     keyring = local_keyring(data_dir)
     for service in services:
         with service_app(service, data_dir, keyring) as app:
-            WRITERS[service](app, count)
-            if seal:
-                seal_pending(app.store)
+            write_into(app, service, count, seal=seal)
     return keyring
+
+
+def write_into(app: Application, service: str, count: int, *, seal: bool = True) -> None:
+    """Run `count` of the service's commands through `app` (on any store), and seal."""
+    WRITERS[service](app, count)
+    if seal:
+        seal_pending(app.store)

@@ -37,10 +37,12 @@ class StoreCheck:
 
     def summary(self) -> str:
         sealed = self.report.sealed_through if self.report else self.facts.sealed_through
-        text = (f"{self.service}: {self.facts.events} events through position {self.facts.head_position} "
-                f"in {self.facts.streams} streams, sealed through {sealed}; chains and seals verify, "
-                "read models equal a rebuild")
-        return text + (f"; {self.beyond} more events after the backup point" if self.beyond else "")
+        streams = f"{self.facts.streams} stream{'s' if self.facts.streams != 1 else ''}"
+        listed = f"{self.facts.events} events through position {self.facts.head_position} in {streams}"
+        if self.beyond:
+            listed += f", then {self.beyond} more written after the backup point"
+        return f"{self.service}: {listed}; sealed through {sealed}; chains and seals verify, " \
+               "read models equal a rebuild"
 
 
 def check_store(service: str, store: EventStore, entry: StoreEntry, keyring: Keyring, *,
