@@ -144,7 +144,9 @@ def _install_key(stage: Path, text: str) -> None:
 
 
 def _notes(manifest: Manifest) -> list[str]:
+    notes = [f"the backup holds no {service} store (taken before there was one): it starts empty"
+             for service in STORES if service not in manifest.stores]
     running = platform_version()
-    if manifest.platform_version == running:
-        return []
-    return [f"the backup was taken by Anbei {manifest.platform_version}; this is {running}"]
+    if manifest.platform_version != running:
+        notes.append(f"the backup was taken by Anbei {manifest.platform_version}; this is {running}")
+    return notes

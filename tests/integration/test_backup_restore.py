@@ -268,3 +268,21 @@ def test_backup_refuses_a_store_that_fails_its_integrity_check(platform_dir: Pat
     with pytest.raises(BackupError, match="incidents: the live store fails its integrity check"):
         take_backup(sources(platform_dir), tmp_path / "backup", keyring)
     assert not (tmp_path / "backup").exists()
+
+
+def test_a_restore_says_which_stores_the_backup_did_not_have(
+    backup: Path, keyring: Keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(STORES, "gateway", ReadModels((), on_disk=False))  # a store added after the backup
+    report = restore(backup, tmp_path / "restored", keyring)
+    assert report.notes == ["the backup holds no gateway store (taken before there was one): it starts empty"]
+
+
+def test_a_store_whose_read_models_live_in_memory_is_checked_but_gets_no_read_model_file(
+    backup: Path, keyring: Keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(STORES, "incidents", ReadModels(STORES["incidents"].projections, on_disk=False))
+    report = restore(backup, tmp_path / "restored", keyring)
+    assert report.checks[-1].report is not None and report.checks[-1].report.ok
+    assert not local_paths("incidents", tmp_path / "restored")[1].exists()
+    assert local_paths("incidents", tmp_path / "restored")[0].exists()
