@@ -10,7 +10,7 @@ first. A command belongs to the phase it started in; commands starting within `-
 seconds of a phase change are left out.
 
     python -m loadtests.bench_backup [--events 100000] [--writers 4] [--seconds 10]
-                                     [--rounds 3] [--margin 0.5] [--dir /tmp]
+                                     [--rounds 3] [--margin 0.5] [--dir /tmp] [--nice 10]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import multiprocessing.synchronize
+import os
 import shlex
 import shutil
 import sqlite3
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.backup.catalog import STORES
+from services.backup.cli import BACKUP_NICENESS
 from services.backup.take import take_backup
 from services.inventory import handlers
 from services.inventory.domain.items import RegisterItem
@@ -172,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="each round: one quiet and one backup phase")
     parser.add_argument("--margin", type=float, default=0.5)
     parser.add_argument("--dir", default=None, help="where the store goes (default: system tmp)")
+    parser.add_argument("--nice", type=int, default=BACKUP_NICENESS,
+                        help="run the backups at this niceness (`python -m services backup --nice N`)")
     args = parser.parse_args(argv)
     print("command:", shlex.join(sys.orig_argv))
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {args.events:,} events, "
           f"{args.writers} writers, {args.rounds} rounds of {args.seconds:.0f} s quiet "
-          f"+ {args.seconds:.0f} s backup")
+          f"+ {args.seconds:.0f} s backup, backups at niceness {args.nice}")
     keyring = Keyring.generate("bench")
     with tempfile.TemporaryDirectory(prefix="bench-backup-", dir=args.dir) as tmp:
         folder = Path(tmp)
@@ -190,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                    for writer, out in enumerate(outs)]
         for process in writers:
             process.start()
+        os.nice(args.nice)  # after the writers started: they keep the normal priority
         try:
             phases, taken = run_phases(folder, keyring, args.rounds, args.seconds)
         finally:

@@ -32,8 +32,9 @@ def shell(*argv: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess
 
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data_dir: Path,
         *argv: str) -> tuple[int, str, str]:
+    """The command in this process (a backup at its own priority, not lowering the tests')."""
     monkeypatch.setenv("DATA_DIR", str(data_dir))
-    code = main(list(argv))
+    code = main([*argv, "--nice", "0"] if argv[0] == "backup" else list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -134,3 +135,13 @@ def test_verify_backup_uses_the_key_ring_it_is_given(
     code, _, err = run(capsys, monkeypatch, platform_dir, "verify-backup", str(backup),
                        "--key-file", str(other))
     assert code == 1 and "signed with key 'local-1', which is not in the key ring" in err
+
+
+def test_a_backup_yields_the_cpu_to_the_services_by_default(
+    platform_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    niceness: list[int] = []
+    monkeypatch.setattr(os, "nice", niceness.append)
+    monkeypatch.setenv("DATA_DIR", str(platform_dir))
+    assert main(["backup", str(tmp_path / "backup")]) == 0
+    assert niceness == [10]

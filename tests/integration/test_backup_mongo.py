@@ -42,7 +42,7 @@ def fill(count: int, url: str = SERVER) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main([*argv, "--nice", "0"] if argv[0] == "backup" else list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
