@@ -63,9 +63,11 @@ def take_backup(sources: Mapping[str, Path], dest: Path, keyring: Keyring, *, pa
                           "every service creates its store when it first starts")
     backup_id, started_at = uuid.uuid4().hex, now()
     with staging(dest, ".backup-") as stage:
-        snapshots = [_open_snapshot(service, path) for service, path in sources.items()]
+        snapshots: list[_Snapshot] = []
         held = {}
         try:
+            for service, path in sources.items():  # every snapshot first: the points lie close together
+                snapshots.append(_open_snapshot(service, path))
             for snapshot in snapshots:
                 held[snapshot.service] = _copy(snapshot, stage / _file_name(snapshot.service), pages)
         finally:
@@ -105,12 +107,15 @@ def _file_name(service: str) -> str:
 
 
 def _open_snapshot(service: str, path: Path) -> _Snapshot:
-    try:
+    connection: sqlite3.Connection | None = None
+    try:  # mode=rw: never create a store that is not there
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30,
                                      isolation_level=None, check_same_thread=False)
         connection.execute("BEGIN")
         connection.execute("SELECT COUNT(*) FROM sqlite_master")  # the snapshot starts at this read
     except sqlite3.DatabaseError as error:
+        if connection is not None:
+            connection.close()
         raise BackupError(f"{service}: cannot read {path}: {error}") from None
     return _Snapshot(service, connection, time.monotonic(), now())
 

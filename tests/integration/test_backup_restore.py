@@ -286,3 +286,12 @@ def test_a_store_whose_read_models_live_in_memory_is_checked_but_gets_no_read_mo
     assert report.checks[-1].report is not None and report.checks[-1].report.ok
     assert not local_paths("incidents", tmp_path / "restored")[1].exists()
     assert local_paths("incidents", tmp_path / "restored")[0].exists()
+
+
+def test_backup_refuses_a_file_that_is_not_an_event_store(platform_dir: Path, keyring: Keyring,
+                                                          tmp_path: Path) -> None:
+    stray = tmp_path / "notes-events.db"
+    stray.write_bytes(b"minutes of the flood-season meeting" * 200)
+    with pytest.raises(BackupError, match=r"teams: cannot read \S*notes-events.db: file is not a database"):
+        take_backup(sources(platform_dir) | {"teams": stray}, tmp_path / "backup", keyring)
+    assert not (tmp_path / "backup").exists()
