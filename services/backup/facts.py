@@ -100,14 +100,17 @@ class _Tally:
         return digest.hexdigest()
 
 
-def survey(store: EventStore, keyring: Keyring, through: int | None = None) -> Survey:
-    """Sum up the log (up to position `through`, when given) and check its chains and seals.
+def survey(store: EventStore, keyring: Keyring, through: int | None = None,
+           sealed_through: int | None = None) -> Survey:
+    """Sum up the log (up to position `through`, and its seals up to `sealed_through`, when
+    given) and check its chains and seals.
 
     The head is the last event `read_all` returns, so on MongoDB it never lies beyond a gap
     a slow writer may still fill."""
     tally = _Tally()
     broken_link = first_broken_link(tally.observe(_upto(iter_all(store), through)), keyring)
-    seals = [seal for seal in store.read_seals() if through is None or seal.through_position <= through]
+    seals = [seal for seal in store.read_seals()
+             if sealed_through is None or seal.through_position <= sealed_through]
     broken_seal, sealed = first_broken_seal(seals, _upto(iter_all(store), through), keyring)
     problems = []
     if broken_link is not None:

@@ -32,11 +32,11 @@ def servers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def fill(count: int, url: str = SERVER) -> None:
+def fill(count: int, url: str = SERVER, *, seal: bool = True) -> None:
     for service in STORES:
         store = MongoEventStore.from_url(url, default_database=mongo_database(service), keyring=KEYS)
         views = ViewStore(":memory:")
-        write_into(application(service, store, views), service, count)
+        write_into(application(service, store, views), service, count, seal=seal)
         views.close()
         store.close()
 
@@ -71,6 +71,18 @@ def test_restored_stores_holding_every_listed_event_pass_with_what_the_dump_adde
     assert (code, err) == (0, "")
     assert "inventory: 5 events through position 5 in 3 streams, then 2 more written after the backup " \
            "point; sealed through 7; chains and seals verify, read models equal a rebuild" in out
+
+
+def test_events_unsealed_at_the_manifest_and_sealed_before_the_dump_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fill(3)
+    fill(1, seal=False)  # the relay had not sealed these yet when the manifest was taken
+    assert run(capsys, "backup", str(tmp_path / "backup"))[0] == 0
+    fill(0)  # the relay seals them while mongodump runs
+    code, out, err = run(capsys, "verify-backup", str(tmp_path / "backup"), "--store", SERVER)
+    assert (code, err) == (0, ""), err
+    assert "teams: 5 events through position 5 in 1 stream; sealed through 5;" in out
 
 
 def test_a_restored_store_with_an_edited_event_is_refused_naming_it(
