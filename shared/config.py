@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
 SERVICES = ("inventory", "teams", "incidents")
+#: The largest request body the gateway may be configured to accept (64 MiB).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -35,6 +37,7 @@ class Settings(BaseModel):
     gateway_port: int
     rpc_timeout_s: float
     relay_poll_s: float
+    gateway_max_body_bytes: int
 
 
 def _port(value: str) -> int:
@@ -42,6 +45,13 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise ValueError
     return port
+
+
+def _byte_count(value: str) -> int:
+    count = int(value)
+    if not 1 <= count <= MAX_BODY_BYTES:
+        raise ValueError
+    return count
 
 
 def _positive(value: str) -> float:
@@ -85,4 +95,6 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         gateway_port=_read(env, "GATEWAY_PORT", "8000", _port, "must be a whole number from 1 to 65535"),
         rpc_timeout_s=_read(env, "RPC_TIMEOUT_S", "10", _positive, "must be a positive number of seconds"),
         relay_poll_s=_read(env, "RELAY_POLL_S", "0.5", _positive, "must be a positive number of seconds"),
+        gateway_max_body_bytes=_read(env, "GATEWAY_MAX_BODY_BYTES", str(1024 * 1024), _byte_count,
+                                     f"must be a whole number of bytes from 1 to {MAX_BODY_BYTES}"),
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from services.gateway.tokens import TokenBook
 from services.launcher import PROCESSES, Platform
 from shared.config import load_settings
 
@@ -40,3 +42,14 @@ def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
         raise
     finally:
         platform.stop()
+
+
+def issue_token(platform: Platform, role: str = "admin", user: str | None = None, *,
+                warehouses: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> str:
+    """A token for the running platform, issued through the gateway's token book."""
+    book = TokenBook.open(platform.settings)
+    try:
+        return book.issue(user or f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}", role,
+                          warehouses=warehouses, teams=teams, actor="tests")
+    finally:
+        book.close()
