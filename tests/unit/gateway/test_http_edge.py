@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -28,7 +29,7 @@ class Untouchable(io.RawIOBase):
 
 
 def request(headers: dict[str, str] | None = None, body: bytes = b"", chunked: bool = False) -> Request:
-    environ = EnvironBuilder(method="POST", headers=headers or {}, data=body).get_environ()
+    environ = EnvironBuilder(method="POST", headers=Headers(headers or {}), data=body).get_environ()
     if chunked:
         environ.pop("CONTENT_LENGTH", None)
         environ["HTTP_TRANSFER_ENCODING"] = "chunked"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from nameko.exceptions import RemoteError
 from nameko.testing.services import worker_factory
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
@@ -57,7 +58,8 @@ def gateway(book: TokenBook, inventory: Inventory) -> GatewayService:
 def call(gateway: GatewayService, method: str, path: str, token: str | None, **kwargs: Any) -> Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     headers |= kwargs.pop("headers", {})
-    request = Request(EnvironBuilder(method=method, path=path, headers=headers, **kwargs).get_environ())
+    builder = EnvironBuilder(method=method, path=path, headers=Headers(headers), **kwargs)
+    request = Request(builder.get_environ())
     name, values = {"/api/v1/items/sandbags": ("get_item", {"item_id": "sandbags"}),
                     "/api/v1/items": ("register_item", {})}[path]
     return getattr(gateway, name)(request, **values)  # type: ignore[no-any-return]

@@ -12,18 +12,19 @@ from services.gateway.gather import Gatherer, ServiceUnavailable
 from shared.errors import InvalidCommand, NotFound
 
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
-WAREHOUSES = [{"warehouse_id": "depot-a", "name": "Depot A", "name_zh": "甲库"},
+Docs = list[dict[str, Any]]
+WAREHOUSES: Docs = [{"warehouse_id": "depot-a", "name": "Depot A", "name_zh": "甲库"},
               {"warehouse_id": "depot-b", "name": "Depot B", "name_zh": "乙库"}]
-ITEMS = [{"item_id": item, "name": item, "name_zh": item, "unit": "piece"}
+ITEMS: Docs = [{"item_id": item, "name": item, "name_zh": item, "unit": "piece"}
          for item in ("generators", "life-jackets", "sandbags")]
-STOCK = {
+STOCK: dict[str, Docs] = {
     "depot-a": [{"warehouse_id": "depot-a", "item_id": "life-jackets", "quantity": 2000},
                 {"warehouse_id": "depot-a", "item_id": "sandbags", "quantity": 50, "minimum": 100,
                  "lots": [{"lot_id": "L1", "quantity": 50, "expires_on": "2024-08-01"},
                           {"lot_id": "L2", "quantity": 5, "expires_on": "2026-01-01"}]}],
     "depot-b": [{"warehouse_id": "depot-b", "item_id": "life-jackets", "quantity": 253, "minimum": 200}],
 }
-INCIDENTS = [
+INCIDENTS: Docs = [
     {"incident_id": "flood-1", "title": "Pi river seepage", "township": "Dongqiao", "status": "reported",
      "suggested_grade": None, "reported_at": "2024-07-01T02:00:00+00:00", "timeline": [],
      "dispatched_teams": [{"team_id": "longma"}, {"team_id": "gone"}],
@@ -33,7 +34,7 @@ INCIDENTS = [
     {"incident_id": "old", "title": "Closed one", "township": "Mujiang", "status": "closed",
      "reported_at": "2024-06-01T00:00:00+00:00", "timeline": []},
 ]
-BOARD = [
+BOARD: Docs = [
     {"team_id": "longma", "name": "Longma", "name_zh": "龙马", "status": "ready",
      "reported_at": "2024-07-01T08:00:00+00:00"},
     {"team_id": "blue-sky", "name": "Blue Sky", "name_zh": "蓝天", "status": "ready",
@@ -47,10 +48,10 @@ class FakeServices:
 
     def __init__(self, down: tuple[str, ...] = ()) -> None:
         self.down = down
-        self.lists = {("inventory", "list_warehouses"): WAREHOUSES, ("inventory", "list_items"): ITEMS,
-                      ("incidents", "list_incidents"): INCIDENTS, ("teams", "readiness_board"): BOARD,
-                      ("teams", "list_teams"): [{**line, "readiness": {"status": line["status"]}}
-                                                for line in BOARD]}
+        self.lists: dict[tuple[str, str], Docs] = {
+            ("inventory", "list_warehouses"): WAREHOUSES, ("inventory", "list_items"): ITEMS,
+            ("incidents", "list_incidents"): INCIDENTS, ("teams", "readiness_board"): BOARD,
+            ("teams", "list_teams"): [{**line, "readiness": {"status": line["status"]}} for line in BOARD]}
 
     def __call__(self, service: str, method: str, *args: Any) -> Any:
         if service in self.down:
@@ -172,7 +173,12 @@ def test_the_picture_places_what_has_coordinates_and_lists_the_rest() -> None:
 
 def test_a_feed_is_read_only_from_a_known_service_with_a_valid_position() -> None:
     calls: list[tuple[Any, ...]] = []
-    g = Gatherer(lambda *call: calls.append(call) or {"items": [], "next": 5}, lambda: NOW)
+
+    def feed_rpc(service: str, method: str, *args: Any) -> dict[str, Any]:
+        calls.append((service, method, *args))
+        return {"items": [], "next": 5}
+
+    g = Gatherer(feed_rpc, lambda: NOW)
     assert views.feed(g, "inventory", {"after": "5", "limit": "10"}) == {"items": [], "next": 5}
     assert calls == [("inventory", "feed", 5, 10)]
     with pytest.raises(NotFound):
