@@ -29,7 +29,9 @@ def world(api: Api) -> World:
 
 
 def movements(api: Api, world: World) -> list[dict[str, Any]]:
-    return api.get(f"/warehouses/{world.warehouse}/movements", params={"limit": 1000}).json()["items"]
+    items: list[dict[str, Any]] = api.get(f"/warehouses/{world.warehouse}/movements",
+                                          params={"limit": 1000}).json()["items"]
+    return items
 
 
 def assert_error(response: requests.Response, status: int, code: str | None, field: str | None) -> None:
