@@ -1,5 +1,5 @@
 # Sourced by scripts/run and scripts/test: a venv with the project installed, and RabbitMQ.
-# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq
+# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq; ensure_chromium
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -66,4 +66,14 @@ stop_rabbitmq_if_started() {
     log "stopping the RabbitMQ this script started"
     as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
   fi
+}
+
+# The dashboard's browser test drives Debian's Chromium through Playwright (never
+# `playwright install`, which downloads a browser); without the CJK fonts Chinese renders as boxes.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then return; fi
+  log "installing Chromium and the Noto CJK fonts (Debian's chromium, fonts-noto-cjk)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium fonts-noto-cjk >/dev/null
 }
