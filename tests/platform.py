@@ -28,9 +28,10 @@ def platform_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
+def running_platform(amqp_uri: str, data_dir: Path, extra_env: dict[str, str] | None = None
+                     ) -> Iterator[Platform]:
     """Start inventory, teams, incidents and the gateway on private SQLite files and vhost."""
-    env = platform_env(amqp_uri, data_dir, free_port()) | {"RELAY_POLL_S": "0.1"}
+    env = platform_env(amqp_uri, data_dir, free_port()) | {"RELAY_POLL_S": "0.1"} | (extra_env or {})
     platform = Platform(load_settings("gateway", env), env)
     platform.start()
     try:
