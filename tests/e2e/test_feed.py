@@ -18,6 +18,8 @@ def read_pages(api: Api, service: str, after: int, limit: int) -> tuple[list[dic
         page = api.get(f"/feed/{service}", params={"after": after, "limit": limit})
         assert page.status_code == 200, page.text
         body = page.json()
+        if events and body["items"]:
+            assert body["items"][0]["position"] > events[-1]["position"], "a page repeats an event"
         events += body["items"]
         if not body["items"]:
             assert body["next"] == after
