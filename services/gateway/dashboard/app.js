@@ -103,7 +103,7 @@ const views = {
     if (view.stock) {
       const s = view.stock;
       parts.push(card("stock_summary", h("p", {}, `${t("warehouses")} ${s.warehouses} · ${t("items")} ${s.items}`),
-        h("p", {}, `${t("out_of_stock")}: ${s.out_of_stock.join("、") || t("none")}`),
+        h("p", {}, `${t("out_of_stock")}: ${s.out_of_stock.length}`),
         h("p", {}, `${t("shortages")}: `, s.shortages.map((x) => `${x.item_id}@${x.warehouse_id} ${x.quantity}/${x.minimum}`).join("、") || t("none")),
         h("p", {}, `${t("expiring_lots")}: `, s.expiring_lots.map((x) => `${x.item_id} ${x.expires_on}`).join("、") || t("none"))));
     }
@@ -133,11 +133,17 @@ const views = {
   },
 
   async stock(root) {
-    const lines = await everything("/stock");
+    const [lines, overview] = await Promise.all([everything("/stock"), api("/overview")]);
+    const names = Object.fromEntries(lines.map((line) => [line.item_id, nameOf(line)]));
     const rows = lines.map((line) => h("tr", { "data-item": line.item_id, class: line.below_minimum.length ? "short" : "" },
       h("td", {}, nameOf(line)), h("td", { class: "total" }, number(line.total)), h("td", {}, line.unit),
       h("td", {}, line.warehouses.map((w) => `${nameOf(w) || w.warehouse_id}: ${number(w.quantity)}`).join("；"))));
-    root.replaceChildren(card("stock", table(["name", "total", "unit", "warehouses"], rows)));
+    const s = overview.stock;
+    const alerts = s ? card("stock_summary",
+      h("p", { id: "shortages" }, `${t("shortages")}: `, s.shortages.map((x) => `${names[x.item_id] || x.item_id} @ ${x.warehouse_id}: ${number(x.quantity)} / ${number(x.minimum)}`).join("、") || t("none")),
+      h("p", { id: "expiring" }, `${t("expiring_lots")}: `, s.expiring_lots.map((x) => `${names[x.item_id] || x.item_id} ${x.lot_id || ""} ${x.expires_on}`).join("、") || t("none")),
+      h("p", {}, `${t("out_of_stock")}: `, s.out_of_stock.map((id) => names[id] || id).join("、") || t("none"))) : unavailableNote(overview);
+    root.replaceChildren(alerts, card("stock", table(["name", "total", "unit", "warehouses"], rows)));
   },
 
   async readiness(root) {
