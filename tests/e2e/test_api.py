@@ -175,3 +175,19 @@ def test_the_seed_loads_the_district_figures_once_however_often_it_runs(platform
     teams = [team for team in listed if team["team_id"] in seeded]
     assert len(teams) == len(seeded)
     assert sum(team["members"] or 0 for team in teams) == 18 + 1262 + 23 + 362 + 174 + 310
+
+
+def test_the_dashboard_and_the_openapi_document_are_served_without_a_token(platform: Platform) -> None:
+    page = requests.get(f"{platform.url}/", timeout=15)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert requests.get(f"{platform.url}/dashboard/app.js", timeout=15).status_code == 200
+    missing = requests.get(f"{platform.url}/dashboard/settings.py", timeout=15)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    document = requests.get(f"{platform.url}/api/v1/openapi.json", timeout=15).json()
+    assert document["openapi"].startswith("3.") and "/api/v1/items" in document["paths"]
+
+
+def test_every_other_endpoint_needs_a_token(platform: Platform) -> None:
+    response = requests.get(f"{platform.url}/api/v1/items", timeout=15)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
