@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -66,16 +67,11 @@ def test_a_number_of_5000_digits_is_a_400(api: Api, world: World) -> None:
 
 
 def test_a_path_of_ten_thousand_characters_is_a_json_414(platform: Platform) -> None:
-    address = urlsplit(platform.url)
-    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
-        connection.sendall(b"GET /api/v1/items/" + b"x" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
+    long_path = b"/api/v1/items/" + b"x" * 10_000
+    head, body = raw_exchange(platform, b"GET " + long_path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414")
     assert b"application/json" in head
-    assert b'"code": "uri_too_long"' in body
+    assert json.loads(body)["code"] == "uri_too_long"
 
 
 def test_an_over_long_url_through_an_ordinary_client_gets_the_json_answer(api: Api) -> None:
@@ -125,3 +121,31 @@ def test_a_time_without_a_zone_is_read_as_china_standard_time(api: Api, world: W
 def test_a_team_count_of_true_is_a_400_not_one(api: Api, world: World) -> None:
     response = api.post(f"/teams/{world.team}/readiness", {"status": "ready", "people_available": True})
     assert_error(response, 400, "invalid", "people_available")
+
+
+def raw_exchange(platform: Platform, request: bytes) -> tuple[bytes, bytes]:
+    address = urlsplit(platform.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize(("request_", "status", "code", "field"), [
+    (b"GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n",
+     b"400", b"header_too_long", b"headers"),
+    (b"POST /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n", b"400", b"invalid",
+     b"Content-Length"),
+    (b"GET /api/v1/items HTTP/9.9\r\nHost: x\r\n\r\n", b"505", b"bad_request", b"request_line"),
+    (b"GET\r\n\r\n", b"400", b"bad_request", b"request_line"),
+])
+def test_a_malformed_request_head_gets_a_json_answer_too(
+    platform: Platform, request_: bytes, status: bytes, code: bytes, field: bytes
+) -> None:
+    head, body = raw_exchange(platform, request_)
+    assert head.split(b" ")[1] == status, head
+    assert b"application/json" in head
+    assert json.loads(body)["code"] == code.decode() and json.loads(body)["field"] == field.decode()
