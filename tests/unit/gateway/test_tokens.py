@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import mongomock
 import pytest
 
 from services.gateway.tokens import TokenBook, hash_secret, split_token
 from shared.errors import Conflict, InvalidCommand, NotFound
 from shared.projections import iter_all
+from shared.store import EventStore
 from shared.store.memory import InMemoryEventStore
+from shared.store.mongo import MongoEventStore
+from shared.store.sqlite import SQLiteEventStore
 
 
 @pytest.fixture
@@ -55,11 +62,24 @@ def test_a_revoked_token_stops_working_and_revoking_again_changes_nothing(book: 
     assert (doc["revoke_reason"], doc["revoked_by"]) == ("contract ended", "cli")
 
 
+def two_stores(kind: str, tmp_path: Path) -> tuple[EventStore, EventStore]:
+    """Two handles on one store, as two gateway replicas (or the tool and a replica) hold them."""
+    if kind == "sqlite":
+        path = tmp_path / "gateway-events.db"
+        return SQLiteEventStore(path), SQLiteEventStore(path)
+    if kind == "mongomock":
+        database: Any = mongomock.MongoClient(tz_aware=True)["anbei_gateway"]
+        return MongoEventStore(database), MongoEventStore(database)
+    shared = InMemoryEventStore()
+    return shared, shared
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "mongomock"])
 def test_another_replica_on_the_same_store_sees_issues_and_revocations_at_once(
-    store: InMemoryEventStore,
+    kind: str, tmp_path: Path
 ) -> None:
-    first, second = TokenBook(store), TokenBook(store)
-    token = first.issue("leader-wang", "team_leader", teams=["longma-sanitation"], token_id="wang")
+    first, second = (TokenBook(store) for store in two_stores(kind, tmp_path))
+    token = first.issue("leader-wang", "team_leader", teams=["longma"], token_id="wang")
     assert second.authenticate(token) is not None
     first.revoke("wang")
     assert second.authenticate(token) is None
