@@ -26,10 +26,17 @@ class SeedReport:
     problems: list[str] = field(default_factory=list)
 
 
-def _post(base_url: str, path: str, body: dict[str, Any], key: str, report: SeedReport) -> None:
+@dataclass(frozen=True)
+class Api:
+    base_url: str
+    token: str
+
+
+def _post(api: Api, path: str, body: dict[str, Any], key: str, report: SeedReport) -> None:
     request = urllib.request.Request(
-        f"{base_url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Idempotency-Key": f"seed:{key}"},
+        f"{api.base_url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Idempotency-Key": f"seed:{key}",
+                 "Authorization": f"Bearer {api.token}"},
     )
     try:
         with urllib.request.urlopen(request, timeout=30):
@@ -42,28 +49,29 @@ def _post(base_url: str, path: str, body: dict[str, Any], key: str, report: Seed
             report.problems.append(f"POST {path} {key}: {error.code} {detail}")
 
 
-def load_seed(base_url: str) -> SeedReport:
-    """Post every seed record to the gateway at `base_url`; safe to run any number of times."""
-    report = SeedReport()
+def load_seed(base_url: str, token: str) -> SeedReport:
+    """Post every seed record to the gateway at `base_url` with an admin `token`; safe to run
+    any number of times (idempotency keys are per user: use the same user each time)."""
+    api, report = Api(base_url, token), SeedReport()
     inventory = seed_file("inventory")
     for item in inventory["items"]:
-        _post(base_url, "/items", item, f"item:{item['item_id']}", report)
+        _post(api, "/items", item, f"item:{item['item_id']}", report)
     for warehouse in inventory["warehouses"]:
-        _post(base_url, "/warehouses", warehouse, f"warehouse:{warehouse['warehouse_id']}", report)
+        _post(api, "/warehouses", warehouse, f"warehouse:{warehouse['warehouse_id']}", report)
     for receipt in inventory["receipts"]:
         path = f"/warehouses/{receipt['warehouse_id']}/movements"
-        _post(base_url, path, receipt, f"opening:{receipt['warehouse_id']}:{receipt['item_id']}", report)
-    _load_teams(base_url, report)
+        _post(api, path, receipt, f"opening:{receipt['warehouse_id']}:{receipt['item_id']}", report)
+    _load_teams(api, report)
     for incident in seed_file("incidents"):
-        _post(base_url, "/incidents", incident, f"incident:{incident['incident_id']}", report)
+        _post(api, "/incidents", incident, f"incident:{incident['incident_id']}", report)
     return report
 
 
-def _load_teams(base_url: str, report: SeedReport) -> None:
+def _load_teams(api: Api, report: SeedReport) -> None:
     """Townships first: teams and duty posts name their township."""
     for township in seed_file("townships")["townships"]:
-        _post(base_url, "/townships", township, f"township:{township['township_id']}", report)
+        _post(api, "/townships", township, f"township:{township['township_id']}", report)
     for team in seed_file("teams"):
-        _post(base_url, "/teams", team, f"team:{team['team_id']}", report)
+        _post(api, "/teams", team, f"team:{team['team_id']}", report)
     for post in seed_file("duty_posts")["duty_posts"]:
-        _post(base_url, "/duty-posts", post, f"duty-post:{post['post_id']}", report)
+        _post(api, "/duty-posts", post, f"duty-post:{post['post_id']}", report)

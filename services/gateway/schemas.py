@@ -1,0 +1,188 @@
+"""The gateway's own answers as pydantic models: errors, the caller, the feed and the views.
+
+Only the OpenAPI document uses them (the views build plain dicts); the schemathesis
+test checks live answers against them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.incidents.schemas import Incident
+from shared.envelope import EventEnvelope
+
+Json = dict[str, Any]
+
+
+class Error(BaseModel):
+    """Every error: a stable `code`, a message for people, the field at fault if one is."""
+
+    code: str
+    message: str
+    field: str | None
+    request_id: str | None = Field(default=None, description="on a 500: quote it when reporting")
+
+
+class Me(BaseModel):
+    user: str
+    role: str
+    token_id: str
+    warehouses: list[str]
+    teams: list[str]
+
+
+class FeedQuery(BaseModel):
+    """`after`: the position after which to read (0 = the beginning); `limit`: 1 to 1000."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(default=0, ge=0, le=2**62)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class FeedPage(BaseModel):
+    """Committed events in global order; pass `next` back as `after` to follow."""
+
+    items: list[EventEnvelope]
+    next: int
+
+
+class Partial(BaseModel):
+    """A view gathered from several services: those that did not answer are named."""
+
+    partial: bool
+    unavailable: list[str]
+
+
+class WarehouseQuantity(BaseModel):
+    warehouse_id: str
+    name: str | None
+    name_zh: str | None
+    quantity: int
+    minimum: int | None = None
+
+
+class ItemStock(BaseModel):
+    """One item's stock across every warehouse of the district."""
+
+    item_id: str
+    name: str
+    name_zh: str
+    unit: str
+    total: int
+    warehouses: list[WarehouseQuantity]
+    below_minimum: list[WarehouseQuantity]
+
+
+class Shortage(BaseModel):
+    warehouse_id: str
+    item_id: str
+    quantity: int
+    minimum: int | None
+
+
+class ExpiringLot(BaseModel):
+    warehouse_id: str
+    item_id: str
+    lot_id: str | None
+    quantity: int | None
+    expires_on: str
+
+
+class StockSummary(BaseModel):
+    warehouses: int
+    items: int
+    out_of_stock: list[str]
+    shortages: list[Shortage]
+    expiring_lots: list[ExpiringLot]
+
+
+class ReliefClock(BaseModel):
+    """The 8-hour relief target of the 14th Five-Year plan, counted from when it happened."""
+
+    started_at: datetime
+    deadline: datetime
+    met_at: datetime | None
+    overdue: bool
+    remaining_s: float
+
+
+class OpenIncident(BaseModel):
+    incident_id: str
+    title: str
+    township: str
+    status: str
+    level: str | None
+    relief_clock: ReliefClock
+
+
+class IncidentSummary(BaseModel):
+    open: int
+    by_level: dict[str, int]
+    relief_overdue: list[OpenIncident]
+
+
+class StaleTeam(BaseModel):
+    team_id: str
+    name: str
+    name_zh: str
+    status: str
+    reported_at: datetime | None
+
+
+class ReadinessSummary(BaseModel):
+    teams: int
+    by_status: dict[str, int]
+    stale: list[StaleTeam]
+
+
+class Overview(Partial):
+    """The command centre's picture: each section is null when its service did not answer."""
+
+    generated_at: datetime
+    incidents: IncidentSummary | None
+    stock: StockSummary | None
+    readiness: ReadinessSummary | None
+
+
+class DispatchedTeam(BaseModel):
+    team_id: str
+    name: str | None
+    name_zh: str | None
+    readiness: str | None
+
+
+class DispatchedMaterial(BaseModel):
+    warehouse_id: str
+    warehouse_name: str | None
+    warehouse_name_zh: str | None
+    item_id: str
+    quantity: int | None
+
+
+class IncidentView(Partial, Incident):
+    """An incident with its timeline, dispatched teams and materials, and its relief clock."""
+
+    dispatched_teams: list[DispatchedTeam]
+    dispatched_materials: list[DispatchedMaterial]
+    relief_clock: ReliefClock
+
+
+class Place(BaseModel):
+    """Something on the district picture; `latitude`/`longitude` are null when not on record."""
+
+    kind: str
+    id: str
+    name: str
+    name_zh: str | None
+    township: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str | None
+
+
+class Picture(Partial):
+    places: list[Place]
