@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.application import Application, CommandContext
-from shared.config import Settings
+from shared.config import Settings, load_keyring
 from shared.decider import parse
 from shared.envelope import EventEnvelope
 from shared.errors import Conflict
@@ -97,7 +97,8 @@ class TokenBook:
 
     @classmethod
     def open(cls, settings: Settings) -> TokenBook:
-        return cls(open_store(settings.event_store_url, default_database="anbei_gateway"))
+        return cls(open_store(settings.event_store_url, keyring=load_keyring(settings),
+                              default_database="anbei_gateway"))
 
     def issue(self, user: str, role: str, *, warehouses: Sequence[str] = (), teams: Sequence[str] = (),
               note: str | None = None, token_id: str | None = None, actor: str = "cli") -> str:
