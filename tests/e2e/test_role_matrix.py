@@ -3,11 +3,13 @@ and a scoped role refused when it names someone else's warehouse or team, in the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+from pydantic import TypeAdapter
 
 from services.gateway.routes import ROLES, SCOPED_ROLES, Route, all_routes
 from services.gateway.tokens import TokenBook, split_token
@@ -37,6 +39,19 @@ def send(api: Api, route: Route, call: Call) -> requests.Response:
     return api.request(route.method, path, json=call.body, params=call.query)
 
 
+def answers_as_declared(route: Route, response: requests.Response) -> None:
+    """The answer is the route's response model (each item of a page), with no field it does
+    not describe: the models refuse unknown fields."""
+    declared = TypeAdapter(route.response)
+    body = response.json()
+    if route.paged:
+        assert set(body) == {"items", "next"}, body
+        for item in body["items"]:
+            declared.validate_json(json.dumps(item))
+    else:
+        declared.validate_json(response.content)
+
+
 def test_every_route_has_an_example() -> None:
     assert set(EXAMPLES) == {route.name for route in ROUTES}
 
@@ -48,6 +63,7 @@ def test_each_role_gets_what_the_routes_rule_says(route: Route, world: World,
     expected = {role: route.status if route.access.allows(role) else 403 for role in ROLES}
     assert {role: response.status_code for role, response in outcomes.items()} == expected, {
         role: response.text[:200] for role, response in outcomes.items()}
+    answers_as_declared(route, outcomes["admin"])
 
 
 @pytest.fixture(scope="module")
