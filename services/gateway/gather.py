@@ -48,15 +48,17 @@ class Gatherer:
                  principal: Principal | None = None) -> None:
         self.call, self.now, self.principal = call, clock, principal
 
-    def everything(self, service: str, method: str, *args: Any) -> Iterator[Json]:
-        """Every item of a paged list RPC, following its cursor to the end."""
-        query: Json = {"limit": PAGE}
+    def everything(self, service: str, method: str, *args: Any,
+                   filters: Json | None = None) -> Iterator[Json]:
+        """Every item of a paged list RPC (with the list's own `filters`), following its cursor
+        to the end."""
+        query: Json = {**(filters or {}), "limit": PAGE}
         while True:
             page = self.call(service, method, *args, query)
             yield from page["items"]
             if page["next"] is None:
                 return
-            query = {"limit": PAGE, "after": page["next"]}
+            query = {**(filters or {}), "limit": PAGE, "after": page["next"]}
 
     def sections(self, builders: dict[str, Callable[[], Any]]) -> Json:
         """Build every section at once; the ones whose service is down come back as None."""

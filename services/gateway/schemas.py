@@ -7,7 +7,7 @@ test checks live answers against them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,17 +126,36 @@ class IncidentSummary(BaseModel):
 
 
 class StaleTeam(BaseModel):
+    """A team with no readiness report for 24 hours (never reported: since registration)."""
+
     team_id: str
     name: str
     name_zh: str
+    township: str | None
     status: str
     reported_at: datetime | None
+    stale_since: datetime
+
+
+class AvailableCapability(BaseModel):
+    """Teams with a capability, and what the available ones (ready or partially ready, not
+    deployed, not stale) bring now."""
+
+    capability: str
+    teams: int
+    teams_available: int
+    people_available: int
+    machines_available: int
 
 
 class ReadinessSummary(BaseModel):
+    """Team records by latest status, deployed now, stale, and availability per capability."""
+
     teams: int
     by_status: dict[str, int]
+    deployed: int
     stale: list[StaleTeam]
+    available: list[AvailableCapability]
 
 
 class Overview(Partial):
@@ -149,10 +168,16 @@ class Overview(Partial):
 
 
 class DispatchedTeam(BaseModel):
+    """A team sent to the incident: its readiness now and, while it is there, its deployment."""
+
     team_id: str
     name: str | None
     name_zh: str | None
     readiness: str | None
+    stale: bool | None
+    #: `deployed` or `on_scene` while deployed to this incident; null once released
+    deployment_status: Literal["deployed", "on_scene"] | None
+    people: int | None
 
 
 class DispatchedMaterial(BaseModel):
@@ -172,16 +197,22 @@ class IncidentView(Partial, Incident):
 
 
 class Place(BaseModel):
-    """Something on the district picture; `latitude`/`longitude` are null when not on record."""
+    """Something on the district picture; `latitude`/`longitude` are null when not on record,
+    and `placed_by` says where they come from (see `services.gateway.picture`)."""
 
-    kind: str
+    kind: Literal["warehouse", "team", "township", "incident"]
     id: str
     name: str
     name_zh: str | None
     township: str | None
     latitude: float | None
     longitude: float | None
+    placed_by: Literal["reported", "registered", "township"] | None
     status: str | None
+    #: teams only: no readiness report for 24 hours
+    stale: bool | None
+    #: teams only: the incident it is deployed to
+    incident_id: str | None
 
 
 class Picture(Partial):

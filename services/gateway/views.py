@@ -1,9 +1,12 @@
 """Views the gateway answers itself, gathered from several services (see `gather.py`).
 
-Each reads what the services offer today and takes more when their documents carry it:
-a stock level's `minimum` and `lots`, an incident's `response_level`,
-`dispatched_teams`, `dispatched_materials` and `relief_provided_at`, a readiness line's
-`stale`, and `latitude`/`longitude` on anything that can be placed on the picture.
+The teams service is the authority on readiness: a board line's `stale` (no report for
+24 hours, computed by the service at the moment it is asked), its current `deployment`
+and the per-capability `capacity` are read as the service answers them, never worked
+out again here. Teams are placed on the picture by where their latest report says they
+are, else their registered coordinates, else their home township's seat.
+The incident view still takes `response_level`, `dispatched_teams`,
+`dispatched_materials` and `relief_provided_at` when the incident's document carries them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from shared.config import SERVICES
 from shared.decider import parse
@@ -22,11 +24,10 @@ from .schemas import FeedQuery, Json
 
 #: The plan's target: affected people get basic relief within 8 hours.
 RELIEF_TARGET = timedelta(hours=8)
-#: Readiness must be known around the clock: a report older than a day is stale.
-STALE_AFTER = timedelta(hours=24)
 #: Lots expiring within this horizon are listed on the overview.
 EXPIRY_HORIZON = timedelta(days=90)
 CLOSED = frozenset({"closed"})
+AVAILABLE = ("capability", "teams", "teams_available", "people_available", "machines_available")
 
 
 def me(g: Gatherer, query: Json) -> Json:
@@ -68,35 +69,20 @@ def stock_of_item(g: Gatherer, item_id: str, query: Json) -> Json:
 
 
 def incident_view(g: Gatherer, incident_id: str, query: Json) -> Json:
-    """An incident with its timeline, dispatched teams (with readiness) and materials
+    """An incident with its timeline, the teams sent to it (with readiness) and its materials
     (with warehouse names), and its relief clock."""
     incident = g.call("incidents", "get_incident", incident_id)
-    teams = [entry for entry in incident.get("dispatched_teams") or [] if isinstance(entry, dict)]
+    named = [entry for entry in incident.get("dispatched_teams") or [] if isinstance(entry, dict)]
     materials = [entry for entry in incident.get("dispatched_materials") or [] if isinstance(entry, dict)]
     gathered = g.sections({
-        "dispatched_teams": lambda: [_team_line(g, entry) for entry in teams],
+        "dispatched_teams": lambda: _dispatched_teams(g, incident_id, named),
         "dispatched_materials": lambda: _material_lines(g, materials),
     })
     if gathered["dispatched_teams"] is None:
-        gathered["dispatched_teams"] = [_bare_team(entry) for entry in teams]
+        gathered["dispatched_teams"] = [_bare_team(entry) for entry in named]
     if gathered["dispatched_materials"] is None:
         gathered["dispatched_materials"] = [_bare_material(entry, {}) for entry in materials]
     return {**incident, **gathered, "relief_clock": relief_clock(incident, g.now())}
-
-
-def picture(g: Gatherer, query: Json) -> Json:
-    """Warehouses, teams and open incidents, placed by their coordinates where on record."""
-    sections = g.sections({
-        "warehouses": lambda: [_place("warehouse", doc["warehouse_id"], doc, None)
-                               for doc in g.everything("inventory", "list_warehouses")],
-        "teams": lambda: [_place("team", doc["team_id"], doc, doc["readiness"]["status"])
-                          for doc in g.everything("teams", "list_teams")],
-        "incidents": lambda: [_place("incident", doc["incident_id"], doc, doc["status"])
-                              for doc in g.everything("incidents", "list_incidents")
-                              if doc["status"] not in CLOSED],
-    })
-    places = [place for name in ("warehouses", "teams", "incidents") for place in sections.pop(name) or []]
-    return {**sections, "places": places}
 
 
 def incident_summary(g: Gatherer) -> Json:
@@ -131,11 +117,14 @@ def stock_summary(g: Gatherer) -> Json:
 
 
 def readiness_summary(g: Gatherer) -> Json:
-    now = g.now()
-    board = list(g.everything("teams", "readiness_board"))
-    return {"teams": len(board), "by_status": dict(Counter(line["status"] for line in board)),
-            "stale": [{key: line[key] for key in ("team_id", "name", "name_zh", "status", "reported_at")}
-                      for line in board if _stale(line, now)]}
+    """Teams by status, deployed and stale (the service's counts), the stale teams by name, and
+    what is available now per capability."""
+    capacity = g.call("teams", "capacity")
+    stale = g.everything("teams", "readiness_board", filters={"stale": "true"})
+    return {**{key: capacity["teams"][key] for key in ("teams", "by_status", "deployed")},
+            "stale": [_stale_team(line) for line in stale],
+            "available": [{key: line[key] for key in AVAILABLE} for line in capacity["capabilities"]
+                          if line["teams"]]}
 
 
 def relief_clock(incident: Json, now: datetime) -> Json:
@@ -181,11 +170,10 @@ def _below_minimum(level: Json) -> bool:
     return isinstance(minimum, int) and level["quantity"] < minimum
 
 
-def _stale(line: Json, now: datetime) -> bool:
-    if isinstance(line.get("stale"), bool):
-        return bool(line["stale"])
-    reported = line.get("reported_at")
-    return reported is None or now - datetime.fromisoformat(reported) > STALE_AFTER
+def _stale_team(line: Json) -> Json:
+    return {"team_id": line["team_id"], "name": line["name"], "name_zh": line["name_zh"],
+            "township": line["township"], "status": line["status"], "reported_at": line["reported_at"],
+            "stale_since": line["stale_at"]}
 
 
 def _open_incident(doc: Json, now: datetime) -> Json:
@@ -194,18 +182,30 @@ def _open_incident(doc: Json, now: datetime) -> Json:
             "relief_clock": relief_clock(doc, now)}
 
 
-def _team_line(g: Gatherer, entry: Json) -> Json:
-    try:
-        line = g.call("teams", "get_readiness", entry["team_id"])
-    except NotFound:
-        return _bare_team(entry)
-    return {"team_id": entry["team_id"], "name": line["name"], "name_zh": line["name_zh"],
-            "readiness": line["status"]}
+def _dispatched_teams(g: Gatherer, incident_id: str, named: list[Json]) -> list[Json]:
+    """Teams the board shows deployed to the incident, then any the incident names that are not."""
+    board = {line["team_id"]: line for line in g.everything("teams", "readiness_board")}
+    here = [line for line in board.values()
+            if line["deployment"] is not None and line["deployment"]["incident_id"] == incident_id]
+    listed = {line["team_id"] for line in here}
+    others = [entry for entry in named if entry["team_id"] not in listed]
+    return ([_team_line(line, incident_id) for line in here]
+            + [_team_line(board[entry["team_id"]], incident_id) if entry["team_id"] in board
+               else _bare_team(entry) for entry in others])
+
+
+def _team_line(line: Json, incident_id: str) -> Json:
+    deployment = line["deployment"]
+    here = deployment is not None and deployment["incident_id"] == incident_id
+    return {"team_id": line["team_id"], "name": line["name"], "name_zh": line["name_zh"],
+            "readiness": line["status"], "stale": line["stale"],
+            "deployment_status": deployment["status"] if here else None,
+            "people": deployment["people"] if here else None}
 
 
 def _bare_team(entry: Json) -> Json:
     return {"team_id": entry["team_id"], "name": entry.get("name"), "name_zh": entry.get("name_zh"),
-            "readiness": None}
+            "readiness": None, "stale": None, "deployment_status": None, "people": None}
 
 
 def _material_lines(g: Gatherer, materials: list[Json]) -> list[Json]:
@@ -219,12 +219,3 @@ def _bare_material(entry: Json, warehouse: Json) -> Json:
     return {"warehouse_id": entry["warehouse_id"], "warehouse_name": warehouse.get("name"),
             "warehouse_name_zh": warehouse.get("name_zh"), "item_id": entry["item_id"],
             "quantity": entry.get("quantity")}
-
-
-def _place(kind: str, place_id: str, doc: Json, status: Any) -> Json:
-    nested = doc.get("coordinates")
-    coordinates: Json = nested if isinstance(nested, dict) else doc
-    return {"kind": kind, "id": place_id, "name": doc.get("name") or doc.get("title") or place_id,
-            "name_zh": doc.get("name_zh"), "township": doc.get("township"),
-            "latitude": coordinates.get("latitude"), "longitude": coordinates.get("longitude"),
-            "status": status}

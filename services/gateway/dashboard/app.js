@@ -110,8 +110,11 @@ const views = {
     if (view.readiness) {
       const r = view.readiness;
       const statuses = Object.entries(r.by_status).map(([status, count]) => `${t(status)} ${count}`);
+      const available = r.available.map((c) => `${t(c.capability)} ${number(c.people_available)}`);
       parts.push(card("readiness_summary", h("p", {}, `${t("teams")} ${r.teams} · ${statuses.join(" · ")}`),
-        h("p", {}, `${t("stale")}: `, r.stale.map((team) => nameOf(team)).join("、") || t("none"))));
+        h("p", {}, `${t("deployed")}: ${r.deployed}`),
+        h("p", { id: "people-available" }, `${t("people_available_by_capability")}: `, available.join(" · ") || t("none")),
+        h("p", { id: "stale-teams" }, `${t("stale")}: `, r.stale.map((team) => nameOf(team)).join("、") || t("none"))));
     }
     root.replaceChildren(...parts);
   },
@@ -148,10 +151,13 @@ const views = {
 
   async readiness(root) {
     const board = await everything("/readiness");
-    const rows = board.map((line) => h("tr", { "data-team": line.team_id, class: `status-${line.status}` },
+    const rows = board.map((line) => h("tr", { "data-team": line.team_id,
+      class: `status-${line.status}${line.stale ? " stale" : ""}`, title: line.stale ? t("stale") : null },
       h("td", {}, nameOf(line)), h("td", {}, t(line.status)), h("td", {}, line.people_available ?? "—"),
-      h("td", {}, line.members ?? "—"), h("td", {}, when(line.reported_at))));
-    root.replaceChildren(card("readiness", table(["team", "status", "people_available", "members", "reported_at"], rows)));
+      h("td", {}, line.members ?? "—"), h("td", {}, when(line.reported_at)),
+      h("td", {}, line.deployment ? `${t(line.deployment.status)} · ${line.deployment.incident_id}` : "—")));
+    root.replaceChildren(card("readiness", table(["team", "status", "people_available", "members", "reported_at",
+      "deployment"], rows)));
   },
 
   async picture(root) {

@@ -35,17 +35,25 @@ window.drawPicture = function drawPicture(container, places, t) {
     el("line", { x1: x(lon), x2: x(lon), y1: y(south), y2: y(north), class: "grid" });
     el("text", { x: x(lon) - 14, y: H - 4, class: "grid-label" }).textContent = `${lon.toFixed(1)}°E`;
   }
-  for (const place of placed) {
-    const group = el("g", { class: `place ${place.kind} ${place.status || ""}`, "data-id": place.id });
+  // townships first, so the seats lie under what stands on them
+  const order = { township: 0, warehouse: 1, team: 2, incident: 3 };
+  for (const place of [...placed].sort((a, b) => order[a.kind] - order[b.kind])) {
+    const classes = ["place", place.kind, place.status || "", place.stale ? "stale" : ""].join(" ");
+    const group = el("g", { class: classes, "data-id": place.id, "data-kind": place.kind });
     const [cx, cy] = [x(place.longitude), y(place.latitude)];
     if (place.kind === "warehouse") el("rect", { x: cx - 6, y: cy - 6, width: 12, height: 12 }, group);
     else if (place.kind === "team") el("circle", { cx, cy, r: 6 }, group);
+    else if (place.kind === "township") el("circle", { cx, cy, r: 3 }, group);
     else el("polygon", { points: `${cx},${cy - 8} ${cx - 7},${cy + 6} ${cx + 7},${cy + 6}` }, group);
-    el("title", {}, group).textContent = `${t("legend_" + place.kind)}: ${place.name_zh || place.name}`;
-    el("text", { x: cx + 9, y: cy + 4, class: "place-label" }, group).textContent = place.name_zh || place.name;
+    const how = place.placed_by ? ` (${t("placed_by_" + place.placed_by)})` : "";
+    const stale = place.stale ? ` · ${t("stale")}` : "";
+    el("title", {}, group).textContent = `${t("legend_" + place.kind)}: ${place.name_zh || place.name}${stale}${how}`;
+    if (place.kind !== "township") {
+      el("text", { x: cx + 9, y: cy + 4, class: "place-label" }, group).textContent = place.name_zh || place.name;
+    }
   }
   const legend = el("g", { class: "legend" });
-  ["warehouse", "team", "incident"].forEach((kind, index) => {
+  ["warehouse", "team", "incident", "township"].forEach((kind, index) => {
     el("text", { x: W - 110, y: 18 + index * 16, class: `legend-${kind}` }, legend).textContent =
       `■ ${t("legend_" + kind)}`;
   });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.paging import PageRequest
 
-from .. import schemas, views
+from .. import picture, schemas, views
 from . import READ, reader, view
 
 ROUTES = (
@@ -20,7 +20,8 @@ ROUTES = (
          response=schemas.ItemStock, query=PageRequest, paged=True),
     view("item_stock", "/stock/<item_id>", views.stock_of_item,
          "One item's stock in every warehouse", READ, response=schemas.ItemStock),
-    view("picture", "/picture", views.picture,
-         "The district picture: warehouses, teams and open incidents with their coordinates", READ,
+    view("picture", "/picture", picture.picture,
+         "The district picture: warehouses, teams, townships and open incidents with their coordinates",
+         READ,
          response=schemas.Picture),
 )
