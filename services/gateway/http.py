@@ -47,6 +47,11 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
                     content_type="application/json; charset=utf-8")
 
 
+def csv_response(status: int, text: str, filename: str) -> Response:
+    return Response(text, status=status, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def error_response(error: AnbeiError) -> Response:
     return json_response(status_of(error), error.as_dict())
 
@@ -67,7 +72,7 @@ def api(endpoint: Endpoint) -> Callable[..., Response]:
             return error_response(ServiceUnavailable(f"{error} is not running"))
         except eventlet.Timeout:
             return error_response(ServiceUnavailable("a service did not answer in time"))
-        return json_response(status, payload)
+        return payload if isinstance(payload, Response) else json_response(status, payload)
 
     return wrapper
 
@@ -84,6 +89,15 @@ def json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidCommand("must be a JSON object", field="body")
     return body
+
+
+def csv_body(request: Request) -> dict[str, Any]:
+    """A `text/csv` body as `{"csv": text}` with the query parameters beside it."""
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidCommand(f"is not UTF-8 text: {error}", field="body") from None
+    return {**request.args, "csv": text}
 
 
 def with_path_id(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 from shared.config import SERVICES
 from shared.nameko_kit import service_settings
 
-from .http import api, command_meta, json_body, with_path_id
+from .http import api, command_meta, csv_body, csv_response, json_body, with_path_id
 from .routes import Route, all_routes
 from .web import http
 
@@ -63,13 +63,17 @@ class GatewayService:
         """Call a route's RPC as its `kind` says (see `services.gateway.routes`)."""
         ordered = [path_values[name] for name in path_fields(route)]
         if route.kind == "command":
-            body = json_body(request)
+            body = csv_body(request) if route.body == "csv" else json_body(request)
             for field in path_fields(route):
                 body = with_path_id(body, field, path_values[field])
             return route.status, self._call(route.service, route.rpc, body, command_meta(request))
         if route.kind == "list" or route.query is not None:
-            return route.status, self._call(route.service, route.rpc, *ordered, dict(request.args))
-        return route.status, self._call(route.service, route.rpc, *ordered)
+            result = self._call(route.service, route.rpc, *ordered, dict(request.args))
+        else:
+            result = self._call(route.service, route.rpc, *ordered)
+        if route.answer == "csv":
+            return route.status, csv_response(route.status, result["csv"], result["filename"])
+        return route.status, result
 
 
 def _endpoint(route: Route) -> Callable[..., Response]:

@@ -14,6 +14,11 @@ How a route calls its RPC, by `kind`:
   route declares `query` (a model of its query parameters, e.g. `as_of`).
 - `list` (GET a list): `rpc(*path_values, query)`; `query` holds `limit` and `after`
   (`shared.paging`) and any filters; the answer is `{"items": [...], "next": cursor}`.
+
+Bodies and answers are JSON unless a route says otherwise: `body="csv"` takes a
+`text/csv` request body (UTF-8) and sends it to the RPC as `{"csv": text, **query}`;
+`answer="csv"` expects the RPC to return `{"csv": text, "filename": name}` and answers
+with that text as `text/csv`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Literal
 Role = Literal["admin", "commander", "warehouse_keeper", "team_leader", "observer"]
 ROLES: tuple[Role, ...] = ("admin", "commander", "warehouse_keeper", "team_leader", "observer")
 Kind = Literal["command", "read", "list"]
+Format = Literal["json", "csv"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class Route:
     response: Any = None
     query: Any = None
     status: int = 200
+    body: Format = "json"
+    answer: Format = "json"
 
     @property
     def url(self) -> str:
@@ -67,14 +75,15 @@ class Route:
 
 def command(name: str, path: str, service: str, rpc: str, summary: str, access: Access, *,
             request: Any = None, response: Any = None, method: Literal["POST", "PUT", "DELETE"] = "POST",
-            status: int = 201) -> Route:
+            status: int = 201, body: Format = "json") -> Route:
     return Route(name, method, path, service, rpc, summary, access, "command", request, response,
-                 None, status)
+                 None, status, body=body)
 
 
 def read(name: str, path: str, service: str, rpc: str, summary: str, *, response: Any = None,
-         query: Any = None, access: Access = READ) -> Route:
-    return Route(name, "GET", path, service, rpc, summary, access, "read", None, response, query)
+         query: Any = None, access: Access = READ, answer: Format = "json") -> Route:
+    return Route(name, "GET", path, service, rpc, summary, access, "read", None, response, query,
+                 answer=answer)
 
 
 def listing(name: str, path: str, service: str, rpc: str, summary: str, *, response: Any = None,
