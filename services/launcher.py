@@ -146,7 +146,7 @@ def main() -> int:
         platform.start()
         platform.wait_ready()
         report = load_seed(platform.url)
-        print(f"seed: {report.accepted} records accepted, {report.already_there} already there")
+        print(report.message())
         for problem in report.problems:
             print(f"seed problem: {problem}", file=sys.stderr)
         print(f"\nAnbei is running. Gateway: {platform.url}  (API under {platform.url}/api/v1)")
