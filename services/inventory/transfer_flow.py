@@ -17,11 +17,11 @@ from shared.application import Application, CommandContext, Outcome
 from shared.envelope import EventEnvelope
 from shared.errors import Conflict
 
+from . import handlers
 from .domain import transfers
 from .domain.lots import LotQuantity
 from .domain.stock_commands import CancelTransferOut, CloseTransit, DispatchTransfer, ReceiveTransferredStock
 from .domain.transfers import ReceiveTransfer, RecordDispatch, Transfer
-from .handlers import change_stock, load_warehouse
 
 
 def _step(context: CommandContext, transfer_id: str, step: str, event: EventEnvelope) -> CommandContext:
@@ -35,7 +35,7 @@ def _lots(data: list[dict[str, object]]) -> tuple[LotQuantity, ...]:
 
 
 def dispatch(app: Application, command: DispatchTransfer, context: CommandContext) -> Outcome[Transfer]:
-    sent = change_stock(app, command, context).events[0]
+    sent = handlers.change_stock(app, command, context).events[0]
     data = sent.data
     record = RecordDispatch(
         transfer_id=command.transfer_id, from_warehouse_id=data["warehouse_id"],
@@ -49,14 +49,14 @@ def dispatch(app: Application, command: DispatchTransfer, context: CommandContex
         # another warehouse claimed this transfer id between our check and our record: undo ours
         undo = CancelTransferOut(warehouse_id=command.warehouse_id, item_id=command.item_id,
                                  transfer_id=command.transfer_id, reason="the transfer id was taken")
-        change_stock(app, undo, replace(context, command_id=f"{context.command_id}:undo",
+        handlers.change_stock(app, undo, replace(context, command_id=f"{context.command_id}:undo",
                                         occurred_at=sent.occurred_at))
         raise Conflict(f"transfer {command.transfer_id} already exists; nothing was dispatched",
                        field="transfer_id", code="transfer_exists") from None
 
 
 def receive(app: Application, command: ReceiveTransfer, context: CommandContext) -> Outcome[Transfer]:
-    destination = load_warehouse(app, command.warehouse_id)
+    destination = handlers.load_warehouse(app, command.warehouse_id)
     outcome = app.execute(transfers.stream_id(command.transfer_id), transfers.decider(destination),
                           command, context)
     received = next(event for event in outcome.events if event.type == "TransferReceived")
@@ -65,8 +65,8 @@ def receive(app: Application, command: ReceiveTransfer, context: CommandContext)
         warehouse_id=data["to_warehouse_id"], item_id=data["item_id"], transfer_id=data["transfer_id"],
         from_warehouse_id=data["from_warehouse_id"], quantity=data["received"], lots=_lots(data["lots"]),
     )
-    change_stock(app, credit, _step(context, command.transfer_id, "credited", received))
+    handlers.change_stock(app, credit, _step(context, command.transfer_id, "credited", received))
     close = CloseTransit(warehouse_id=data["from_warehouse_id"], item_id=data["item_id"],
                          transfer_id=data["transfer_id"], received=data["received"])
-    change_stock(app, close, _step(context, command.transfer_id, "transit-closed", received))
+    handlers.change_stock(app, close, _step(context, command.transfer_id, "transit-closed", received))
     return outcome
