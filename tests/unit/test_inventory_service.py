@@ -17,7 +17,10 @@ from services.inventory.projections import PROJECTIONS
 from services.inventory.service import InventoryService
 from shared.application import Application, IdempotencyKeyReused
 from shared.errors import Conflict, InvalidCommand, NotFound
+from shared.projections import ProjectionRunner
+from shared.store.memory import InMemoryEventStore
 from shared.testing import in_memory_application
+from shared.views import ViewStore
 
 FLOOD, MAYAN = "flood-reserve", "mayan-depot"
 
@@ -381,3 +384,13 @@ def test_reads_of_unknown_things_are_not_found_naming_the_field(service: Invento
         with pytest.raises(NotFound) as raised:
             call()
         assert raised.value.field == field
+
+
+def test_a_read_on_another_replica_sees_a_write_made_on_the_first(service: InventoryService,
+                                                                  app: Application) -> None:
+    other = Application(InMemoryEventStore(app.store.shared),  # type: ignore[attr-defined]
+                        ProjectionRunner(InMemoryEventStore(app.store.shared),  # type: ignore[attr-defined]
+                                         ViewStore(":memory:"), PROJECTIONS))
+    replica: InventoryService = worker_factory(InventoryService, es=other)
+    receive(service, 12)
+    assert replica.get_stock_line(FLOOD, "life-jackets")["on_hand"] == 12

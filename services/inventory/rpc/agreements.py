@@ -52,11 +52,11 @@ class AgreementRpc(InventoryRpc):
 
     @rpc
     def get_agreement(self, agreement_id: str) -> Json:
-        return self.es.views.require(AGREEMENTS, agreement_id, f"no agreement {agreement_id}", "agreement_id")
+        return self.views.require(AGREEMENTS, agreement_id, f"no agreement {agreement_id}", "agreement_id")
 
     @rpc
     def list_agreements(self, query: Json | None = None) -> Json:
-        return list_page(self.es.views, AGREEMENTS, "", query)
+        return list_page(self.views, AGREEMENTS, "", query)
 
     @rpc
     def request_call_off(self, payload: Json, meta: Json | None = None) -> Json:
@@ -75,4 +75,4 @@ class AgreementRpc(InventoryRpc):
     @rpc
     def list_call_offs(self, agreement_id: str, query: Json | None = None) -> Json:
         self.get_agreement(agreement_id)
-        return list_page(self.es.views, CALL_OFFS, key(agreement_id, ""), query)
+        return list_page(self.views, CALL_OFFS, key(agreement_id, ""), query)

@@ -23,11 +23,11 @@ class CatalogueRpc(InventoryRpc):
 
     @rpc
     def get_item(self, item_id: str) -> Json:
-        return self.es.views.require(ITEMS, item_id, f"no item {item_id}", "item_id")
+        return self.views.require(ITEMS, item_id, f"no item {item_id}", "item_id")
 
     @rpc
     def list_items(self, query: Json | None = None) -> Json:
-        return list_page(self.es.views, ITEMS, "", query)
+        return list_page(self.views, ITEMS, "", query)
 
     @rpc
     def register_warehouse(self, payload: Json, meta: Json | None = None) -> Json:
@@ -50,4 +50,4 @@ class CatalogueRpc(InventoryRpc):
 
     @rpc
     def list_warehouses(self, query: Json | None = None) -> Json:
-        return list_page(self.es.views, WAREHOUSES, "", query)
+        return list_page(self.views, WAREHOUSES, "", query)

@@ -35,44 +35,44 @@ class DistrictRpc(InventoryRpc):
     @rpc
     def district_stock(self, query: Json | None = None) -> Json:
         """Per item: on hand, reserved, available and in transit over every warehouse (paged)."""
-        return list_page(self.es.views, TOTALS, "", query)
+        return list_page(self.views, TOTALS, "", query)
 
     @rpc
     def get_item_stock(self, item_id: str) -> Json:
         """One item's district total with each warehouse's share (`by_warehouse`)."""
-        return queries.item_total(self.es.views, item_id)
+        return queries.item_total(self.views, item_id)
 
     @rpc
     def list_shortages(self, query: Json | None = None) -> Json:
         """Lines whose available stock is below their minimum level (储备定额)."""
-        return list_page(self.es.views, SHORTAGES, "", query)
+        return list_page(self.views, SHORTAGES, "", query)
 
     @rpc
     def expiring_lots(self, query: Json | None = None) -> Json:
         """Lots expiring within `within_days` (default 30) of `as_of` (default now), expired first."""
-        return queries.expiring(self.es.views, query)
+        return queries.expiring(self.views, query)
 
     @rpc
     def overdue_inspections(self, query: Json | None = None) -> Json:
         """Equipment lines whose inspection was due before `as_of` (default today)."""
-        return queries.overdue_inspections(self.es.views, query)
+        return queries.overdue_inspections(self.views, query)
 
     @rpc
     def on_site_within(self, query: Json | None = None) -> Json:
         """What can be on site within `within_hours`: warehouse stock plus callable agreement stock."""
-        return queries.on_site_within(self.es.views, query)
+        return queries.on_site_within(self.views, query)
 
     @rpc
     def district_stock_as_of(self, query: Json | None = None) -> Json:
         """Every warehouse's stock at `at` (on `clock`), summed per item."""
-        return queries.district_as_of(self.es.views, query)
+        return queries.district_as_of(self.views, query)
 
     @rpc
     def export_stock(self, query: Json | None = None) -> Json:
         """Current stock as CSV: `{"filename", "csv", "rows"}`."""
         if query:
             raise InvalidCommand(f"takes no parameters, got {sorted(query)}", field="query")
-        return queries.export_csv(self.es.views)
+        return queries.export_csv(self.views)
 
     @rpc
     def import_stock(self, payload: Json, meta: Json | None = None) -> Json:
@@ -91,7 +91,7 @@ class DistrictRpc(InventoryRpc):
     @rpc
     def get_import(self, import_id: str) -> Json:
         """An import's status and progress: `imported` of `total_rows`, and rejected or failed rows."""
-        return self.es.views.require(IMPORTS, import_id, f"no import {import_id}", "import_id")
+        return self.views.require(IMPORTS, import_id, f"no import {import_id}", "import_id")
 
 
 def _staged(state: Import, import_id: str) -> Json:

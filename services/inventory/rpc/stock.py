@@ -88,13 +88,13 @@ class StockRpc(InventoryRpc):
     def get_stock(self, warehouse_id: str, query: Json | None = None) -> Json:
         """The warehouse's stock lines (paged)."""
         self.warehouse(warehouse_id)
-        return list_page(self.es.views, STOCK, key(warehouse_id, ""), query)
+        return list_page(self.views, STOCK, key(warehouse_id, ""), query)
 
     @rpc
     def get_stock_line(self, warehouse_id: str, item_id: str) -> Json:
         self.warehouse(warehouse_id)
         handlers.require_item(self.es, item_id)
-        return self.es.views.get(STOCK, key(warehouse_id, item_id)) or blank_line(warehouse_id, item_id)
+        return self.views.get(STOCK, key(warehouse_id, item_id)) or blank_line(warehouse_id, item_id)
 
     @rpc
     def suggest_issue(self, warehouse_id: str, item_id: str, query: Json | None = None) -> Json:
@@ -110,33 +110,33 @@ class StockRpc(InventoryRpc):
     def list_movements(self, warehouse_id: str, query: Json | None = None) -> Json:
         """The ledger by when movements happened; `item_id`, `from` and `until` filter it."""
         self.warehouse(warehouse_id)
-        return queries.ledger(self.es.views, warehouse_id, query)
+        return queries.ledger(self.views, warehouse_id, query)
 
     @rpc
     def stock_as_of(self, warehouse_id: str, query: Json | None = None) -> Json:
         """The warehouse's stock at `at`, as it happened (`clock=occurred`) or as recorded then."""
         self.warehouse(warehouse_id)
-        return queries.as_of(self.es.views, warehouse_id, query)
+        return queries.as_of(self.views, warehouse_id, query)
 
     @rpc
     def list_reservations(self, warehouse_id: str, query: Json | None = None) -> Json:
         self.warehouse(warehouse_id)
-        return list_page(self.es.views, RESERVATIONS, key(warehouse_id, ""), query)
+        return list_page(self.views, RESERVATIONS, key(warehouse_id, ""), query)
 
     @rpc
     def incident_reservations(self, query: Json | None = None) -> Json:
         """Open reservations held for `incident_id` (in the query), in every warehouse."""
         request = parse(queries.IncidentQuery, query or {})
         paging = request.model_dump(include={"limit", "after"}, exclude_none=True)
-        return list_page(self.es.views, INCIDENT_RESERVATIONS, key(request.incident_id, ""), paging)
+        return list_page(self.views, INCIDENT_RESERVATIONS, key(request.incident_id, ""), paging)
 
     @rpc
     def list_stocktakes(self, warehouse_id: str, query: Json | None = None) -> Json:
         self.warehouse(warehouse_id)
-        return list_page(self.es.views, STOCKTAKES, key(warehouse_id, ""), query)
+        return list_page(self.views, STOCKTAKES, key(warehouse_id, ""), query)
 
     @rpc
     def explain_stocktake(self, warehouse_id: str, item_id: str, query: Json | None = None) -> Json:
         """A count (the latest, or `version`) and the movements since the count before it."""
         self.warehouse(warehouse_id)
-        return queries.explain_count(self.es.views, warehouse_id, item_id, query)
+        return queries.explain_count(self.views, warehouse_id, item_id, query)

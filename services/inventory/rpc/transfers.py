@@ -31,8 +31,8 @@ class TransferRpc(InventoryRpc):
 
     @rpc
     def get_transfer(self, transfer_id: str) -> Json:
-        return self.es.views.require(TRANSFERS, transfer_id, f"no transfer {transfer_id}", "transfer_id")
+        return self.views.require(TRANSFERS, transfer_id, f"no transfer {transfer_id}", "transfer_id")
 
     @rpc
     def list_transfers(self, query: Json | None = None) -> Json:
-        return list_page(self.es.views, TRANSFERS, "", query)
+        return list_page(self.views, TRANSFERS, "", query)
