@@ -39,7 +39,7 @@ class SeedReport:
     def message(self) -> str:
         """What was new and what was already there, by kind: one line for people."""
         def listed(counts: Counter[str]) -> str:
-            return ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
+            return ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "nothing"
 
         return (f"seed: new: {listed(self.new_by_kind)}; "
                 f"already there: {listed(self.existing_by_kind)}")
