@@ -36,8 +36,8 @@ moments = st.one_of(
     st.integers(0, 2_000_000).map(lambda us: START + timedelta(microseconds=us)),
 )
 movement = st.tuples(
-    st.sampled_from(["receipt", "receipt", "receipt", "issue", "reserve", "release", "write_off", "count",
-                     "transfer", "transfer"]),
+    st.sampled_from(["receipt", "receipt", "receipt", "issue", "reserve", "reserve", "issue_reserved",
+                     "release", "write_off", "count", "transfer", "transfer"]),
     st.sampled_from(WAREHOUSES), st.sampled_from(ITEMS), st.integers(1, 30), moments,
     st.booleans(),
 )
@@ -70,6 +70,9 @@ def apply(service: InventoryService, step: int, move: tuple[Any, ...]) -> None:
                                                        if flag else {})}),
         "issue": lambda: service.record_movement({**base, "kind": "issue", "quantity": quantity,
                                                   "destination": "Dongqiao"}),
+        "issue_reserved": lambda: service.issue_stock({**base, "quantity": quantity % 3 + 1,
+                                                       "destination": "Dongqiao",
+                                                       "reservation_id": f"r{(step - 1) % 4}"}),
         "reserve": lambda: service.reserve_stock({**base, "reservation_id": f"r{step % 4}",
                                                   "quantity": quantity}),
         "release": lambda: service.release_reservation({**base, "reservation_id": f"r{step % 4}"}),

@@ -330,6 +330,31 @@ def test_a_census_import_receives_every_row_once_however_often_it_runs(
     assert service.list_movements(FLOOD)["items"][0]["occurred_at"] == "2024-06-30T10:00:00+00:00"
 
 
+class StopAfter:
+    """A stop signal that trips after `calls` checks: the import is cut off part-way."""
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def is_set(self) -> bool:
+        self.calls -= 1
+        return self.calls < 0
+
+
+def test_an_import_cut_off_part_way_resumes_without_receiving_a_row_twice(
+    service: InventoryService, app: Application
+) -> None:
+    text = CENSUS + "".join(f"{FLOOD},life-jackets,{n},L{n},2030-01-01\n" for n in range(1, 11))
+    staged = service.import_stock({"csv": text})
+    import_flow.run(app, staged["import_id"], StopAfter(4))  # type: ignore[arg-type]
+    progress = service.get_import(staged["import_id"])
+    assert (progress["status"], progress["imported"]) == ("running", 4)
+    assert import_flow.running(app) == [staged["import_id"]]
+    import_flow.run(app, staged["import_id"])
+    assert service.get_import(staged["import_id"])["imported"] == 10
+    assert line(service, FLOOD)["on_hand"] == sum(range(1, 11))
+
+
 def test_a_census_with_a_bad_row_imports_nothing_and_lists_every_reason(
     service: InventoryService, app: Application
 ) -> None:
