@@ -36,7 +36,9 @@ def stage(app: Application, command: StageImport, context: CommandContext) -> Ou
 
 
 def running(app: Application) -> list[str]:
-    """Ids of imports staged and not yet completed."""
+    """Ids of imports staged and not yet completed (here or on another replica)."""
+    if app.runner.lag():
+        app.runner.catch_up()
     with app.views.reading() as views:
         return [doc["import_id"] for doc in views.list(IMPORTS) if doc["status"] == "running"]
 
