@@ -11,6 +11,7 @@ from services.inventory.domain import agreements, items, transfers, warehouses
 from services.inventory.domain.agreements import (
     AgreementFacts,
     AgreementRegistered,
+    AgreementRenewed,
     CallOffClosed,
     CallOffDelivered,
     CallOffRequested,
@@ -18,6 +19,7 @@ from services.inventory.domain.agreements import (
     ItemQuantity,
     RecordCallOffDelivery,
     RegisterAgreement,
+    RenewAgreement,
     RequestCallOff,
 )
 from services.inventory.domain.items import ItemRegistered, RegisterItem
@@ -249,6 +251,21 @@ def test_deliveries_are_recorded_up_to_what_was_requested_and_closing_frees_the_
     with pytest.raises(NotFound) as missing:
         agreements.decide(close, after, CATALOGUE)
     assert "closed" in missing.value.message
+
+
+def test_an_expired_agreement_is_renewed_to_a_later_end_and_can_be_called_off_again() -> None:
+    renew = parse(RenewAgreement, {"agreement_id": "construction-flood", "valid_until": "2028-12-31",
+                                   "contract_reference": "JA-2026-01"})
+    in_2026 = AgreementFacts(as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    with pytest.raises(Conflict):
+        agreements.decide(call_off(), agreement(), in_2026)
+    [renewed] = agreements.decide(renew, agreement(), in_2026)
+    assert isinstance(renewed, AgreementRenewed)
+    assert agreements.decide(call_off(), agreement(renewed), in_2026) == [requested()]
+    shorter = parse(RenewAgreement, {"agreement_id": "construction-flood", "valid_until": "2025-12-31"})
+    with pytest.raises(InvalidCommand) as raised:
+        agreements.decide(shorter, agreement(), in_2026)
+    assert raised.value.field == "valid_until"
 
 
 def test_a_closed_call_off_id_cannot_be_used_again() -> None:

@@ -308,6 +308,12 @@ def test_what_can_be_on_site_within_hours_adds_callable_agreement_stock(service:
     assert excavators(4)["total"] == 3 + 40
     service.close_call_off({"agreement_id": "construction-flood", "call_off_id": "c1"})
     assert excavators(4)["total"] == 3 + 45
+    expired = service.on_site_within({"within_hours": "4", "as_of": "2100-01-01T00:00:00+08:00"})["items"]
+    assert next(item for item in expired if item["item_id"] == "excavators")["total"] == 3
+    service.renew_agreement({"agreement_id": "construction-flood", "valid_until": "2100-12-31"})
+    renewed = service.on_site_within({"within_hours": "4", "as_of": "2100-01-01T00:00:00+08:00"})["items"]
+    assert next(item for item in renewed if item["item_id"] == "excavators")["total"] == 3 + 45
+    assert service.get_agreement("construction-flood")["valid_until"] == "2100-12-31"
     assert service.list_call_offs("construction-flood")["items"][0]["status"] == "closed"
 
 

@@ -5,7 +5,8 @@ how many hours after a call-off it arrives (lead time), and the days it is valid
 (China Standard Time dates, both inclusive). A call-off asks for some of it for an
 incident; while requested and not closed it counts against what can still be
 called. Deliveries are recorded against the call-off; closing the call-off (the
-equipment went back, or the rest was not needed) frees the capacity again.
+equipment went back, or the rest was not needed) frees the capacity again. A renewal
+moves the end of the validity later; an expired agreement can be renewed.
 """
 
 from __future__ import annotations
@@ -83,7 +84,16 @@ class CloseCallOff(Command):
     occurred_at: Timestamp | None = None
 
 
-AgreementCommand = RegisterAgreement | RequestCallOff | RecordCallOffDelivery | CloseCallOff
+class RenewAgreement(Command):
+    """Extend an agreement to a later end date, under the same or a new contract reference."""
+
+    agreement_id: Slug
+    valid_until: date
+    contract_reference: Name | None = None
+    occurred_at: Timestamp | None = None
+
+
+AgreementCommand = RegisterAgreement | RenewAgreement | RequestCallOff | RecordCallOffDelivery | CloseCallOff
 
 
 class AgreementRegistered(Event):
@@ -97,6 +107,12 @@ class AgreementRegistered(Event):
     people: int
     lines: list[ItemQuantity]
     note: str | None
+
+
+class AgreementRenewed(Event):
+    agreement_id: str
+    valid_until: date
+    contract_reference: str | None
 
 
 class CallOffRequested(Event):
@@ -208,6 +224,10 @@ def decide(command: AgreementCommand, state: Agreement, facts: AgreementFacts) -
         return _register(command, state, facts)
     if not state.registered:
         raise NotFound(f"no agreement {command.agreement_id}", field="agreement_id")
+    if isinstance(command, RenewAgreement):
+        if command.valid_until <= state.valid_until:
+            raise InvalidCommand(f"must be after the current end, {state.valid_until}", field="valid_until")
+        return [AgreementRenewed(**command.model_dump(exclude={"occurred_at"}))]
     if isinstance(command, RequestCallOff):
         return _request(command, state, facts.as_of)
     if isinstance(command, RecordCallOffDelivery):
@@ -220,6 +240,8 @@ def evolve(state: Agreement, event: Event) -> Agreement:
     if isinstance(event, AgreementRegistered):
         return Agreement(registered=True, valid_from=event.valid_from, valid_until=event.valid_until,
                          contracted={line.item_id: line.quantity for line in event.lines})
+    if isinstance(event, AgreementRenewed):
+        return replace(state, valid_until=event.valid_until)
     calls = dict(state.open_call_offs)
     if isinstance(event, CallOffRequested):
         calls[event.call_off_id] = CallOff({line.item_id: line.quantity for line in event.lines})
@@ -247,7 +269,7 @@ def _without_clock(command: AgreementCommand, state: Agreement) -> list[Event]:
 
 agreements = Decider[AgreementCommand, Agreement](
     _without_clock, evolve, Agreement(),
-    (AgreementRegistered, CallOffRequested, CallOffDelivered, CallOffClosed),
+    (AgreementRegistered, AgreementRenewed, CallOffRequested, CallOffDelivered, CallOffClosed),
 )
 
 

@@ -6,6 +6,8 @@ answer with the same document the read model will hold (a retry answers the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from shared.envelope import EventEnvelope
@@ -69,6 +71,13 @@ def agreement_doc(registered: EventEnvelope) -> Doc:
     return {**registered.data, "registered_at": registered.occurred_at.isoformat()}
 
 
+def renewed_agreement(doc: Doc, renewed: EventEnvelope) -> Doc:
+    data = renewed.data
+    return {**doc, "valid_until": data["valid_until"],
+            "contract_reference": data["contract_reference"] or doc["contract_reference"],
+            "renewed_at": renewed.occurred_at.isoformat()}
+
+
 def call_off_doc(requested: EventEnvelope) -> Doc:
     data = requested.data
     return {"agreement_id": data["agreement_id"], "call_off_id": data["call_off_id"],
@@ -112,6 +121,10 @@ class Registers:
             views.put(TRANSFERS, data["transfer_id"], received_transfer(doc, event))
 
 
+def _more_called_off(capacity: Doc, by: int) -> Doc:
+    return {**capacity, "called_off": capacity["called_off"] + by}
+
+
 class Agreements:
     """Agreements, their call-offs, and per item what each agreement can still supply."""
 
@@ -129,24 +142,38 @@ class Agreements:
                     "contracted": line["quantity"], "called_off": 0,
                     "lead_time_hours": data["lead_time_hours"], "valid_from": data["valid_from"],
                     "valid_until": data["valid_until"]})
-            return
-        call_key = key(data.get("agreement_id", ""), data.get("call_off_id", ""))
+        elif event.type == "AgreementRenewed" and (doc := views.get(AGREEMENTS, data["agreement_id"])):
+            views.put(AGREEMENTS, data["agreement_id"], renewed_agreement(doc, event))
+            self._capacity(views, data["agreement_id"], [line["item_id"] for line in doc["lines"]],
+                           lambda capacity: {**capacity, "valid_until": data["valid_until"]})
+        elif event.type.startswith("CallOff"):
+            self._call_offs(views, event)
+
+    def _call_offs(self, views: Views, event: EventEnvelope) -> None:
+        data = event.data
+        call_key = key(data["agreement_id"], data["call_off_id"])
+        doc = views.get(CALL_OFFS, call_key)
         if event.type == "CallOffRequested":
-            views.put(CALL_OFFS, call_key, call_off_doc(event))
-            self._call_off(views, data["agreement_id"], call_off_doc(event)["requested"], 1)
-        elif event.type == "CallOffDelivered" and (doc := views.get(CALL_OFFS, call_key)):
+            doc = call_off_doc(event)
+            views.put(CALL_OFFS, call_key, doc)
+            self._called_off(views, data["agreement_id"], doc["requested"], 1)
+        elif event.type == "CallOffDelivered" and doc is not None:
             views.put(CALL_OFFS, call_key, delivered_call_off(doc, event))
-        elif event.type == "CallOffClosed" and (doc := views.get(CALL_OFFS, call_key)):
+        elif event.type == "CallOffClosed" and doc is not None:
             views.put(CALL_OFFS, call_key, closed_call_off(doc, event))
-            self._call_off(views, data["agreement_id"], doc["requested"], -1)
+            self._called_off(views, data["agreement_id"], doc["requested"], -1)
+
+    def _called_off(self, views: Views, agreement_id: str, requested: dict[str, int], sign: int) -> None:
+        for item_id, quantity in requested.items():
+            self._capacity(views, agreement_id, [item_id], partial(_more_called_off, by=sign * quantity))
 
     @staticmethod
-    def _call_off(views: Views, agreement_id: str, requested: dict[str, int], sign: int) -> None:
-        for item_id, quantity in requested.items():
+    def _capacity(views: Views, agreement_id: str, item_ids: list[str],
+                  change: Callable[[Doc], Doc]) -> None:
+        for item_id in item_ids:
             capacity_key = key(item_id, agreement_id)
-            if (doc := views.get(AGREEMENT_CAPACITY, capacity_key)) is not None:
-                views.put(AGREEMENT_CAPACITY, capacity_key,
-                          {**doc, "called_off": doc["called_off"] + sign * quantity})
+            if (capacity := views.get(AGREEMENT_CAPACITY, capacity_key)) is not None:
+                views.put(AGREEMENT_CAPACITY, capacity_key, change(capacity))
 
 
 def import_doc(events: list[EventEnvelope]) -> Doc:

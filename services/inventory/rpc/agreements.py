@@ -15,6 +15,7 @@ from ..domain.agreements import (
     CloseCallOff,
     RecordCallOffDelivery,
     RegisterAgreement,
+    RenewAgreement,
     RequestCallOff,
 )
 from ..projections.keys import AGREEMENTS, CALL_OFFS, key
@@ -49,6 +50,16 @@ class AgreementRpc(InventoryRpc):
         command = parse(RegisterAgreement, payload)
         outcome = handlers.change_agreement(self.es, command, command_context(meta, command.occurred_at))
         return agreement_doc(outcome.events[0])
+
+    @rpc
+    def renew_agreement(self, payload: Json, meta: Json | None = None) -> Json:
+        """Extend an agreement's validity (`RenewAgreement`)."""
+        command = parse(RenewAgreement, payload)
+        outcome = handlers.change_agreement(self.es, command, command_context(meta, command.occurred_at))
+        state = outcome.state
+        return {"agreement_id": command.agreement_id, "valid_from": state.valid_from.isoformat(),
+                "valid_until": state.valid_until.isoformat(),
+                "events": [event.to_message() for event in outcome.events]}
 
     @rpc
     def get_agreement(self, agreement_id: str) -> Json:
