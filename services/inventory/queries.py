@@ -93,6 +93,12 @@ class IncidentQuery(Query):
     incident_id: Slug
 
 
+class ExportQuery(BaseModel):
+    """The export takes no parameters; naming one is a mistake worth a 400."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class CountQuery(Query):
     version: Annotated[int, Field(ge=1)] | None = None
 

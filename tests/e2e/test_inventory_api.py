@@ -215,3 +215,36 @@ def test_the_seed_says_what_was_new_and_what_was_already_there(platform: Platfor
     assert agreement["people"] == 310
     minimum = line(api, "jinan-flood-reserve", "life-jackets")["minimum"]
     assert minimum == 2253
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/warehouses/{w}/movements", {"from": "last tuesday"}, "from"),
+    ("/warehouses/{w}/movements", {"limit": "0"}, "limit"),
+    ("/warehouses/{w}/movements", {"item_id": "No Such"}, "item_id"),
+    ("/stock/expiring", {"within_days": "-1"}, "within_days"),
+    ("/stock/on-site", {"within_hours": "soon"}, "within_hours"),
+    ("/stock/reservations", {}, "incident_id"),
+    ("/stock/export", {"colour": "red"}, "colour"),
+    ("/stock/as-of", {"at": "9999-12-31T23:59:59-01:00"}, "at"),
+    ("/warehouses/{w}/stock/{i}/issue-suggestion", {"quantity": "many"}, "quantity"),
+    ("/warehouses/{w}/stock/{i}/stocktake", {"version": "latest"}, "version"),
+])
+def test_a_bad_inventory_query_is_a_400_naming_the_field(api: str, path: str, params: dict[str, str],
+                                                         field: str) -> None:
+    url = api + path.format(w=warehouse(api), i=item(api))
+    response = requests.get(url, params=params, timeout=30)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"transfer_id": "t-1", "to_warehouse_id": "elsewhere", "item_id": "x", "quantity": 1}, "warehouse_id"),
+    ({"transfer_id": "T 1", "warehouse_id": "w1", "to_warehouse_id": "v1", "item_id": "x1", "quantity": 1},
+     "transfer_id"),
+    ({"transfer_id": "t-1", "warehouse_id": "w1", "to_warehouse_id": "v1", "item_id": "x1", "quantity": True},
+     "quantity"),
+])
+def test_a_bad_transfer_is_a_400_naming_the_field(api: str, body: dict[str, Any], field: str) -> None:
+    response = post(f"{api}/transfers", body)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field

@@ -71,6 +71,14 @@ def test_a_bad_header_rejects_the_file(header: str, reason: str) -> None:
     assert reason in rejected.reason
 
 
+def test_a_file_the_csv_module_cannot_read_is_rejected_not_a_crash() -> None:
+    [rejected] = read(HEADER + "flood-reserve,life-jackets,1,,,," + "x" * 200_000 + "\n", CATALOGUE).rejected
+    assert (rejected.line, rejected.field) == (2, "csv")
+    assert "not readable CSV" in rejected.reason
+    [control] = read(HEADER + "flood-reserve,life-jackets,1,,,,PO\x0017\n", CATALOGUE).rejected
+    assert control.field == "reference"
+
+
 def test_an_empty_file_is_rejected() -> None:
     assert read(HEADER, CATALOGUE).rejected[0].reason == "the file has no rows"
     assert read("", CATALOGUE).rejected[0].field == "header"

@@ -93,7 +93,7 @@ DISTRICT = (
     listing("incident_reservations", "/stock/reservations", "inventory", "incident_reservations",
             "Open reservations held for an incident (query: incident_id)", query=queries.IncidentQuery),
     read("export_stock", "/stock/export", "inventory", "export_stock", "Current stock as CSV",
-         answer="csv"),
+         query=queries.ExportQuery, answer="csv"),
     command("import_stock", "/stock/imports", "inventory", "import_stock",
             "Import a census (text/csv; a bad file imports nothing)", COMMANDER, body="csv", status=202),
     read("get_import", "/stock/imports/<import_id>", "inventory", "get_import",

@@ -69,6 +69,14 @@ def read(text: str, catalogue: Catalogue) -> Census:
     """Every row of `text` either accepted or rejected with a reason; the file is good only if
     nothing is rejected."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        return _read(reader, catalogue)
+    except csv.Error as error:  # e.g. a cell longer than the csv module allows
+        return Census((), (RejectedRow(line=reader.line_num, field="csv", value="",
+                                       reason=f"is not readable CSV: {error}"),), 0)
+
+
+def _read(reader: Any, catalogue: Catalogue) -> Census:
     header = [name.strip() for name in next(reader, [])]
     if problem := _header_problem(header):
         return Census((), (problem,), 0)

@@ -70,8 +70,7 @@ class DistrictRpc(InventoryRpc):
     @rpc
     def export_stock(self, query: Json | None = None) -> Json:
         """Current stock as CSV: `{"filename", "csv", "rows"}`."""
-        if query:
-            raise InvalidCommand(f"takes no parameters, got {sorted(query)}", field="query")
+        parse(queries.ExportQuery, query or {})
         return queries.export_csv(self.views)
 
     @rpc
