@@ -266,7 +266,7 @@ def _seed(platform: Platform, book: TokenBook) -> None:
         report = load_seed(platform.url, token)
     finally:
         book.revoke(token_id, "seed loaded", actor="launcher")
-    print(f"seed: {report.accepted} records accepted, {report.already_there} already there")
+    print(report.message())
     for problem in report.problems:
         print(f"seed problem: {problem}", file=sys.stderr)
 

@@ -80,6 +80,12 @@ def error_headers(error: AnbeiError) -> dict[str, str]:
     return {}
 
 
+def csv_response(status: int, text: str, filename: str) -> Response:
+    """A CSV answer (UTF-8) to save as `filename`."""
+    return Response(text, status=status, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def error_response(error: AnbeiError) -> Response:
     return json_response(status_of(error), error.as_dict(), error_headers(error))
 
@@ -123,6 +129,18 @@ def json_body(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidCommand("must be a JSON object", field="body")
     return body
+
+
+def csv_body(raw: bytes, query: dict[str, str]) -> dict[str, Any]:
+    """A `text/csv` body (UTF-8, a BOM allowed) as `{"csv": text}`, with the query's parameters
+    beside it (e.g. `import_id`): the command's other fields travel in the URL."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidCommand(f"is not UTF-8 text: {error}", field="body") from None
+    if "csv" in query:
+        raise InvalidCommand("is the request body, not a query parameter", field="csv")
+    return {**query, "csv": text}
 
 
 def with_path_id(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """The OpenAPI 3.1 document at `/api/v1/openapi.json`, generated from the route table.
 
 Request bodies are the services' own command models less the ids the path already
-gives; query parameters come from each route's query model (a list's default is
+gives (a `text/csv` body is a string, and the command's other fields are query
+parameters); query parameters come from each route's query model (a list's default is
 `limit` and `after`); responses are the models the rows name, wrapped in a page for
-lists, and every error is the one `Error` shape under the statuses it can have.
+lists (a CSV answer is a `text/csv` string), and every error is the one `Error` shape
+under the statuses it can have.
 """
 
 from __future__ import annotations
@@ -74,14 +76,23 @@ def _parameters(route: Route) -> list[Json]:
                               for field in route.path_fields]
     query = route.query or (PageRequest if route.paged else None)
     if query is not None:
-        schema = query.model_json_schema()
-        required = set(schema.get("required", []))
-        parameters += [{"name": name, "in": "query", "required": name in required, "schema": field}
-                       for name, field in schema["properties"].items()]
+        parameters += _query_parameters(query)
+    if route.body == "csv":  # the command's other fields travel in the query
+        parameters += _query_parameters(route.request, leave_out=("csv",))
     return parameters
 
 
+def _query_parameters(model: Any, leave_out: tuple[str, ...] = ()) -> list[Json]:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": field}
+            for name, field in schema["properties"].items() if name not in leave_out]
+
+
 def _success(route: Route, components: Components) -> Json:
+    if route.answer == "csv":
+        return {"description": f"{route.summary} (UTF-8, a header row, one record a line)",
+                "content": {"text/csv": {"schema": {"type": "string"}}}}
     schema = components.of(route.response, "serialization") if route.response is not None else {
         "type": "object"}
     if route.paged:
@@ -106,13 +117,21 @@ def _operation(route: Route, components: Components) -> Json:
         "parameters": _parameters(route), "responses": responses,
     }
     if route.kind == "command":
-        body = components.without(components.of(route.request, "validation"), route.path_fields)
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["requestBody"] = _request_body(route, components)
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                         "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                                                    "pattern": "^[!-~]+$"},
                                         "description": "the same key and body again return the first answer"})
     return operation
+
+
+def _request_body(route: Route, components: Components) -> Json:
+    if route.body == "csv":
+        return {"required": True, "content": {"text/csv": {"schema": {
+            "type": "string", "description": "the file as UTF-8 text (a byte-order mark is allowed), "
+                                             "a header row first"}}}}
+    body = components.without(components.of(route.request, "validation"), route.path_fields)
+    return {"required": True, "content": {"application/json": {"schema": body}}}
 
 
 def _health(summary: str) -> Json:

@@ -6,7 +6,7 @@ test checks live answers against them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,47 +57,41 @@ class Partial(BaseModel):
     unavailable: list[str]
 
 
-class WarehouseQuantity(BaseModel):
+class Named(BaseModel):
+    """A stock line's warehouse and item, by name (null when no longer on record)."""
+
     warehouse_id: str
-    name: str | None
-    name_zh: str | None
+    warehouse_name: str | None
+    warehouse_name_zh: str | None
+    item_id: str
+    item_name: str | None
+    item_name_zh: str | None
+    unit: str | None
+
+
+class NamedShortage(Named):
+    minimum: int
+    available: int
+    missing: int
+
+
+class NamedExpiringLot(Named):
+    lot: str
     quantity: int
-    minimum: int | None = None
-
-
-class ItemStock(BaseModel):
-    """One item's stock across every warehouse of the district."""
-
-    item_id: str
-    name: str
-    name_zh: str
-    unit: str
-    total: int
-    warehouses: list[WarehouseQuantity]
-    below_minimum: list[WarehouseQuantity]
-
-
-class Shortage(BaseModel):
-    warehouse_id: str
-    item_id: str
-    quantity: int
-    minimum: int | None
-
-
-class ExpiringLot(BaseModel):
-    warehouse_id: str
-    item_id: str
-    lot_id: str | None
-    quantity: int | None
-    expires_on: str
+    expires_on: date
+    days_left: int
+    expired: bool
 
 
 class StockSummary(BaseModel):
+    """Open warehouses, catalogue items, items the district holds none of, lines below their
+    minimum level, and lots expired or expiring within 30 days."""
+
     warehouses: int
     items: int
     out_of_stock: list[str]
-    shortages: list[Shortage]
-    expiring_lots: list[ExpiringLot]
+    shortages: list[NamedShortage]
+    expiring_lots: list[NamedExpiringLot]
 
 
 class ReliefClock(BaseModel):
@@ -181,11 +175,16 @@ class DispatchedTeam(BaseModel):
 
 
 class DispatchedMaterial(BaseModel):
+    """Material for the incident: `dispatched` as the incident records it, or `reserved` for it
+    in a warehouse (with the reservation's id)."""
+
     warehouse_id: str
     warehouse_name: str | None
     warehouse_name_zh: str | None
     item_id: str
     quantity: int | None
+    status: Literal["dispatched", "reserved"]
+    reservation_id: str | None
 
 
 class IncidentView(Partial, Incident):

@@ -2,7 +2,8 @@
 
 Every API request goes through one pipeline (`GatewayService.serve`): request id →
 token (401/429) → role (403) → the route's kind (command, read, list, view) with the
-scope check on the ids it names (403) → JSON. Known errors map through one table
+scope check on the ids it names (403) → JSON, or CSV where the row says so (a `text/csv`
+body is read within the same size limit as JSON). Known errors map through one table
 (`http.ERROR_STATUS`); anything else is a JSON 500 with a request id, and the log has
 the traceback under that id.
 """
@@ -32,6 +33,8 @@ from .auth import FailedLogins, authenticate, authorize_role, authorize_scope
 from .gather import Gatherer, ServiceUnavailable, bounded_call
 from .http import (
     command_meta,
+    csv_body,
+    csv_response,
     error_response,
     json_body,
     json_response,
@@ -129,7 +132,7 @@ class GatewayService:
             rid = request_id(request)
             principal = self.gate.principal(request)
             authorize_role(route, principal)
-            response = json_response(route.status, self._run(route, request, path_values, principal, rid))
+            response = answer(route, self._run(route, request, path_values, principal, rid))
         except IdempotencyKeyReused as error:
             response = error_response(Conflict(error.message, field="Idempotency-Key", code=error.code))
         except AnbeiError as error:
@@ -149,7 +152,8 @@ class GatewayService:
         ordered = [path_values[name] for name in route.path_fields]
         authorize_scope(route, principal, path_values)
         if route.kind == "command":
-            body = json_body(read_body(request, self.settings.gateway_max_body_bytes))
+            raw = read_body(request, self.settings.gateway_max_body_bytes)
+            body = csv_body(raw, dict(request.args)) if route.body == "csv" else json_body(raw)
             for field in route.path_fields:
                 body = with_path_id(body, field, path_values[field])
             authorize_scope(route, principal, body)
@@ -161,6 +165,13 @@ class GatewayService:
         if route.kind == "list" or route.query is not None:
             return call(route.service, route.rpc, *ordered, query)
         return call(route.service, route.rpc, *ordered)
+
+
+def answer(route: Route, result: Any) -> Response:
+    """The route's answer: JSON, or the CSV text an `answer="csv"` RPC returned."""
+    if route.answer == "csv":
+        return csv_response(route.status, result["csv"], result["filename"])
+    return json_response(route.status, result)
 
 
 def _endpoint(route: Route) -> Callable[..., Response]:

@@ -11,21 +11,19 @@ The incident view still takes `response_level`, `dispatched_teams`,
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from datetime import datetime, timedelta
 
 from shared.config import SERVICES
 from shared.decider import parse
 from shared.errors import NotFound
 
+from . import stock
 from .gather import Gatherer
 from .schemas import FeedQuery, Json
 
 #: The plan's target: affected people get basic relief within 8 hours.
 RELIEF_TARGET = timedelta(hours=8)
-#: Lots expiring within this horizon are listed on the overview.
-EXPIRY_HORIZON = timedelta(days=90)
 CLOSED = frozenset({"closed"})
 AVAILABLE = ("capability", "teams", "teams_available", "people_available", "machines_available")
 
@@ -48,35 +46,20 @@ def overview(g: Gatherer, query: Json) -> Json:
     """The command centre's picture: open incidents, stock, readiness."""
     return {"generated_at": g.now().isoformat(), **g.sections({
         "incidents": lambda: incident_summary(g),
-        "stock": lambda: stock_summary(g),
+        "stock": lambda: stock.stock_summary(g),
         "readiness": lambda: readiness_summary(g),
     })}
 
 
-def district_stock(g: Gatherer, query: Json) -> Json:
-    """Every catalogue item (paged like the catalogue) with its stock across the district."""
-    page = g.call("inventory", "list_items", query)
-    warehouses, by_item = _stock_by_item(g)
-    return {"items": [item_stock(item, by_item[item["item_id"]], warehouses) for item in page["items"]],
-            "next": page["next"]}
-
-
-def stock_of_item(g: Gatherer, item_id: str, query: Json) -> Json:
-    """One item's stock in every warehouse, and where it is below its minimum."""
-    item = g.call("inventory", "get_item", item_id)
-    warehouses, by_item = _stock_by_item(g)
-    return item_stock(item, by_item[item_id], warehouses)
-
-
 def incident_view(g: Gatherer, incident_id: str, query: Json) -> Json:
-    """An incident with its timeline, the teams sent to it (with readiness) and its materials
-    (with warehouse names), and its relief clock."""
+    """An incident with its timeline, the teams sent to it (with readiness), the materials
+    dispatched or reserved for it (with warehouse names), and its relief clock."""
     incident = g.call("incidents", "get_incident", incident_id)
     named = [entry for entry in incident.get("dispatched_teams") or [] if isinstance(entry, dict)]
     materials = [entry for entry in incident.get("dispatched_materials") or [] if isinstance(entry, dict)]
     gathered = g.sections({
         "dispatched_teams": lambda: _dispatched_teams(g, incident_id, named),
-        "dispatched_materials": lambda: _material_lines(g, materials),
+        "dispatched_materials": lambda: _material_lines(g, incident_id, materials),
     })
     if gathered["dispatched_teams"] is None:
         gathered["dispatched_teams"] = [_bare_team(entry) for entry in named]
@@ -92,28 +75,6 @@ def incident_summary(g: Gatherer) -> Json:
     lines = [_open_incident(doc, now) for doc in open_incidents]
     return {"open": len(lines), "by_level": dict(Counter(line["level"] or "unset" for line in lines)),
             "relief_overdue": [line for line in lines if line["relief_clock"]["overdue"]]}
-
-
-def stock_summary(g: Gatherer) -> Json:
-    warehouses, by_item = _stock_by_item(g)
-    items = list(g.everything("inventory", "list_items"))
-    levels = [level for item_levels in by_item.values() for level in item_levels]
-    horizon = (g.now() + EXPIRY_HORIZON).date().isoformat()
-    return {
-        "warehouses": len(warehouses),
-        "items": len(items),
-        "out_of_stock": [item["item_id"] for item in items
-                         if sum(level["quantity"] for level in by_item[item["item_id"]]) <= 0],
-        "shortages": [{"warehouse_id": level["warehouse_id"], "item_id": level["item_id"],
-                       "quantity": level["quantity"], "minimum": level.get("minimum")}
-                      for level in levels if _below_minimum(level)],
-        "expiring_lots": [{"warehouse_id": level["warehouse_id"], "item_id": level["item_id"],
-                           "lot_id": lot.get("lot_id"), "quantity": lot.get("quantity"),
-                           "expires_on": str(lot["expires_on"])}
-                          for level in levels for lot in level.get("lots") or []
-                          if isinstance(lot, dict) and lot.get("expires_on")
-                          and str(lot["expires_on"])[:10] <= horizon],
-    }
 
 
 def readiness_summary(g: Gatherer) -> Json:
@@ -139,35 +100,6 @@ def relief_clock(incident: Json, now: datetime) -> Json:
             "met_at": met_at.isoformat() if met_at else None,
             "overdue": met_at is None and now > deadline,
             "remaining_s": (deadline - (met_at or now)).total_seconds()}
-
-
-def item_stock(item: Json, levels: Iterable[Json], warehouses: dict[str, Json]) -> Json:
-    lines = [_warehouse_quantity(level, warehouses) for level in levels]
-    return {key: item[key] for key in ("item_id", "name", "name_zh", "unit")} | {
-        "total": sum(line["quantity"] for line in lines), "warehouses": lines,
-        "below_minimum": [line for line in lines if _below_minimum(line)],
-    }
-
-
-def _stock_by_item(g: Gatherer) -> tuple[dict[str, Json], dict[str, list[Json]]]:
-    warehouses = {doc["warehouse_id"]: doc for doc in g.everything("inventory", "list_warehouses")}
-    by_item: dict[str, list[Json]] = defaultdict(list)
-    for warehouse_id in warehouses:
-        for level in g.everything("inventory", "get_stock", warehouse_id):
-            by_item[level["item_id"]].append(level)
-    return warehouses, by_item
-
-
-def _warehouse_quantity(level: Json, warehouses: dict[str, Json]) -> Json:
-    warehouse = warehouses.get(level["warehouse_id"], {})
-    return {"warehouse_id": level["warehouse_id"], "name": warehouse.get("name"),
-            "name_zh": warehouse.get("name_zh"), "quantity": level["quantity"],
-            "minimum": level.get("minimum")}
-
-
-def _below_minimum(level: Json) -> bool:
-    minimum = level.get("minimum")
-    return isinstance(minimum, int) and level["quantity"] < minimum
 
 
 def _stale_team(line: Json) -> Json:
@@ -208,14 +140,21 @@ def _bare_team(entry: Json) -> Json:
             "readiness": None, "stale": None, "deployment_status": None, "people": None}
 
 
-def _material_lines(g: Gatherer, materials: list[Json]) -> list[Json]:
-    if not materials:
+def _material_lines(g: Gatherer, incident_id: str, materials: list[Json]) -> list[Json]:
+    """What the incident names as dispatched, then the stock reserved for it, by warehouse name."""
+    reserved = list(g.everything("inventory", "incident_reservations", filters={"incident_id": incident_id}))
+    if not materials and not reserved:
         return []
     warehouses = {doc["warehouse_id"]: doc for doc in g.everything("inventory", "list_warehouses")}
-    return [_bare_material(entry, warehouses.get(entry["warehouse_id"], {})) for entry in materials]
+    return ([_bare_material(entry, warehouses.get(entry["warehouse_id"], {})) for entry in materials]
+            + [_reserved_material(held, warehouses.get(held["warehouse_id"], {})) for held in reserved])
 
 
 def _bare_material(entry: Json, warehouse: Json) -> Json:
     return {"warehouse_id": entry["warehouse_id"], "warehouse_name": warehouse.get("name"),
             "warehouse_name_zh": warehouse.get("name_zh"), "item_id": entry["item_id"],
-            "quantity": entry.get("quantity")}
+            "quantity": entry.get("quantity"), "status": "dispatched", "reservation_id": None}
+
+
+def _reserved_material(held: Json, warehouse: Json) -> Json:
+    return {**_bare_material(held, warehouse), "status": "reserved", "reservation_id": held["reservation_id"]}

@@ -6,7 +6,7 @@ from shared.metrics import ReadModelGauges
 from shared.metrics.catalogue import STOCK_ON_HAND
 from shared.views import ViewStore
 
-from .projections import ITEMS, STOCK
+from .projections.keys import ITEMS, STOCK
 
 CLASSES = ("1", "2", "3")
 
@@ -15,9 +15,9 @@ def stock_on_hand(views: ViewStore) -> dict[tuple[str, ...], float]:
     """Quantity on hand summed by the GB/T 38565-2020 class digit of each item's category code."""
     class_of = {item["item_id"]: item["category_code"][0] for item in views.list(ITEMS)}
     totals = dict.fromkeys(CLASSES, 0.0)
-    for level in views.list(STOCK):
-        digit = class_of.get(level["item_id"], "unknown")
-        totals[digit] = totals.get(digit, 0.0) + level["quantity"]
+    for line in views.list(STOCK):
+        digit = class_of.get(line["item_id"], "unknown")
+        totals[digit] = totals.get(digit, 0.0) + line["on_hand"]
     return {(digit,): total for digit, total in totals.items()}
 
 

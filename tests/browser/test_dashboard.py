@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from services.launcher import Platform
 from services.seed import load_seed
 from tests.api_client import Api
-from tests.e2e.route_examples import World
+from tests.e2e.world import expect as created
+from tests.e2e.world import item_body, unique, warehouse_body
 from tests.platform import issue_token
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +32,15 @@ def token(platform: Platform) -> str:
     seeder = issue_token(platform, "admin", user="seed")
     assert load_seed(platform.url, seeder).problems == []
     return issue_token(platform, "commander", user="duty-officer")
+
+
+def depot_and_item(platform: Platform) -> tuple[str, str]:
+    """A new warehouse and a new item with no stock anywhere yet."""
+    admin = Api(platform.url, issue_token(platform))
+    warehouse, item = unique("depot"), unique("rope")
+    created(admin.post("/warehouses", warehouse_body(warehouse)))
+    created(admin.post("/items", item_body(item)))
+    return warehouse, item
 
 
 def signed_in(browser: Browser, platform: Platform, token: str, width: int = 1280) -> Page:
@@ -64,14 +74,14 @@ def test_the_dashboard_shows_the_seed_in_chinese_and_switches_to_english(
 def test_a_receipt_made_through_the_api_appears_without_a_reload(
     browser: Browser, platform: Platform, token: str
 ) -> None:
-    world = World.create(Api(platform.url, issue_token(platform)))
+    warehouse, item = depot_and_item(platform)
     page = signed_in(browser, platform, token)
     page.click("[data-tab=stock]")
-    total = page.locator(f"[data-item={world.item}] .total")
+    total = page.locator(f"[data-item={item}] .total")
     expect(total).to_have_text("0")
     page.evaluate("window.__not_reloaded = true")
-    receipt = Api(platform.url, token).post(f"/warehouses/{world.warehouse}/movements",
-                                            {"kind": "receipt", "item_id": world.item, "quantity": 1234})
+    receipt = Api(platform.url, token).post(f"/warehouses/{warehouse}/movements",
+                                            {"kind": "receipt", "item_id": item, "quantity": 1234})
     assert receipt.status_code == 201, receipt.text
     expect(total).to_have_text("1,234", timeout=15_000)
     assert page.evaluate("window.__not_reloaded") is True
@@ -81,20 +91,20 @@ def test_a_receipt_made_through_the_api_appears_without_a_reload(
 def test_a_keeper_records_a_movement_with_the_form_on_a_phone(
     browser: Browser, platform: Platform
 ) -> None:
-    world = World.create(Api(platform.url, issue_token(platform)))
-    keeper = issue_token(platform, "warehouse_keeper", user="duty-officer", warehouses=(world.warehouse,))
+    warehouse, item = depot_and_item(platform)
+    keeper = issue_token(platform, "warehouse_keeper", user="duty-officer", warehouses=(warehouse,))
     page = signed_in(browser, platform, keeper, width=390)
     page.click("[data-tab=forms]")
     form = page.locator("#movement-form")
-    expect(form.locator(f"option[value={world.item}]")).to_have_count(1)
-    form.locator("[name=warehouse_id]").select_option(world.warehouse)
-    form.locator("[name=item_id]").select_option(world.item)
+    expect(form.locator(f"option[value={item}]")).to_have_count(1)
+    form.locator("[name=warehouse_id]").select_option(warehouse)
+    form.locator("[name=item_id]").select_option(item)
     form.locator("[name=quantity]").fill("40")
     form.locator("button[type=submit]").click()
     expect(form.locator(".result")).to_have_text("已保存")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    levels = Api(platform.url, keeper).get(f"/warehouses/{world.warehouse}/stock").json()["items"]
-    assert [(level["item_id"], level["quantity"]) for level in levels] == [(world.item, 40)]
+    levels = Api(platform.url, keeper).get(f"/warehouses/{warehouse}/stock").json()["items"]
+    assert [(level["item_id"], level["on_hand"]) for level in levels] == [(item, 40)]
     page.close()
 
 

@@ -35,7 +35,7 @@ def new_warehouse_with_item(api: Api) -> tuple[str, str]:
 
 def stock_of(api: Api, warehouse: str, item: str) -> int:
     levels = api.get(f"/warehouses/{warehouse}/stock").json()["items"]
-    return next((level["quantity"] for level in levels if level["item_id"] == item), 0)
+    return next((level["on_hand"] for level in levels if level["item_id"] == item), 0)
 
 
 def test_health_and_readiness(platform: Platform) -> None:
@@ -110,7 +110,7 @@ def test_issuing_more_than_on_hand_is_a_409_that_says_what_is_there(api: Api, pl
                     {"kind": "issue", "item_id": item, "quantity": 9, "destination": "Chengbei"})
     assert response.status_code == 409
     assert response.json()["code"] == "insufficient_stock"
-    assert "only 8 on hand" in response.json()["message"]
+    assert "only 8 available (8 on hand" in response.json()["message"]
     assert stock_of(api, warehouse, item) == 8
     log = platform.log_path("inventory").read_text()
     assert "record_movement answered insufficient_stock" in log

@@ -32,16 +32,23 @@ def clients(platform: Platform, world: World) -> dict[str, Api]:
     return {role: Api(platform.url, issue_token(platform, role, **world.scope_of(role))) for role in ROLES}
 
 
-def send(api: Api, route: Route, call: Call) -> requests.Response:
+def send(api: Api, route: Route, call: Call, headers: dict[str, str] | None = None) -> requests.Response:
     path = route.path
     for name, value in call.path_values.items():
         path = path.replace(f"<{name}>", value)
-    return api.request(route.method, path, json=call.body, params=call.query)
+    if call.csv is not None:
+        return api.request(route.method, path, data=call.csv.encode(), params=call.query,
+                           headers={"Content-Type": "text/csv", **(headers or {})})
+    return api.request(route.method, path, json=call.body, params=call.query, headers=headers or {})
 
 
 def answers_as_declared(route: Route, response: requests.Response) -> None:
     """The answer is the route's response model (each item of a page), with no field it does
     not describe: the models refuse unknown fields."""
+    if route.answer == "csv":
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.text.splitlines()[0].startswith("warehouse_id,"), response.text[:200]
+        return
     declared = TypeAdapter(route.response)
     body = response.json()
     if route.paged:

@@ -83,6 +83,21 @@ function unavailableNote(view) {
   return view.partial ? h("p", { class: "warning" }, t("unavailable") + view.unavailable.join(", ")) : "";
 }
 
+// a stock line of the overview, by name: "编织袋 @ 区防汛仓库: 可用 40 / 定额 100"
+function itemAt(x) {
+  const item = state.lang === "zh" ? x.item_name_zh || x.item_name : x.item_name || x.item_name_zh;
+  const warehouse = state.lang === "zh" ? x.warehouse_name_zh || x.warehouse_name : x.warehouse_name || x.warehouse_name_zh;
+  return `${item || x.item_id} @ ${warehouse || x.warehouse_id}`;
+}
+
+function shortageText(x) {
+  return `${itemAt(x)}: ${t("available")} ${number(x.available)} / ${t("minimum")} ${number(x.minimum)}`;
+}
+
+function lotText(x) {
+  return `${itemAt(x)} ${x.lot || ""} ${x.expired ? t("expired") : t("expires")} ${x.expires_on}`;
+}
+
 function clockText(clock) {
   if (clock.met_at) return `${t("met")} ${when(clock.met_at)}`;
   if (clock.overdue) return `${t("overdue")} (${t("deadline")} ${when(clock.deadline)})`;
@@ -104,8 +119,8 @@ const views = {
       const s = view.stock;
       parts.push(card("stock_summary", h("p", {}, `${t("warehouses")} ${s.warehouses} · ${t("items")} ${s.items}`),
         h("p", {}, `${t("out_of_stock")}: ${s.out_of_stock.length}`),
-        h("p", {}, `${t("shortages")}: `, s.shortages.map((x) => `${x.item_id}@${x.warehouse_id} ${x.quantity}/${x.minimum}`).join("、") || t("none")),
-        h("p", {}, `${t("expiring_lots")}: `, s.expiring_lots.map((x) => `${x.item_id} ${x.expires_on}`).join("、") || t("none"))));
+        h("p", { id: "overview-shortages" }, `${t("shortages")}: `, s.shortages.map(shortageText).join("、") || t("none")),
+        h("p", { id: "overview-expiring" }, `${t("expiring_lots")}: `, s.expiring_lots.map(lotText).join("、") || t("none"))));
     }
     if (view.readiness) {
       const r = view.readiness;
@@ -136,17 +151,26 @@ const views = {
   },
 
   async stock(root) {
-    const [lines, overview] = await Promise.all([everything("/stock"), api("/overview")]);
-    const names = Object.fromEntries(lines.map((line) => [line.item_id, nameOf(line)]));
-    const rows = lines.map((line) => h("tr", { "data-item": line.item_id, class: line.below_minimum.length ? "short" : "" },
-      h("td", {}, nameOf(line)), h("td", { class: "total" }, number(line.total)), h("td", {}, line.unit),
-      h("td", {}, line.warehouses.map((w) => `${nameOf(w) || w.warehouse_id}: ${number(w.quantity)}`).join("；"))));
+    const [items, totals, warehouses, overview] = await Promise.all([
+      everything("/items"), everything("/stock"), everything("/warehouses"), api("/overview")]);
+    const byItem = Object.fromEntries(totals.map((total) => [total.item_id, total]));
+    const warehouseName = Object.fromEntries(warehouses.map((w) => [w.warehouse_id, nameOf(w)]));
     const s = overview.stock;
+    const short = new Set((s ? s.shortages : []).map((x) => x.item_id));
+    const rows = items.map((item) => {
+      const total = byItem[item.item_id] || { on_hand: 0, available: 0, by_warehouse: {} };
+      const shares = Object.entries(total.by_warehouse).filter(([, figures]) => figures.on_hand || figures.in_transit)
+        .map(([id, figures]) => `${warehouseName[id] || id}: ${number(figures.on_hand)}`);
+      return h("tr", { "data-item": item.item_id, class: short.has(item.item_id) ? "short" : "" },
+        h("td", {}, nameOf(item)), h("td", { class: "total" }, number(total.on_hand)),
+        h("td", { class: "available" }, number(total.available)), h("td", {}, item.unit), h("td", {}, shares.join("；")));
+    });
+    const names = Object.fromEntries(items.map((item) => [item.item_id, nameOf(item)]));
     const alerts = s ? card("stock_summary",
-      h("p", { id: "shortages" }, `${t("shortages")}: `, s.shortages.map((x) => `${names[x.item_id] || x.item_id} @ ${x.warehouse_id}: ${number(x.quantity)} / ${number(x.minimum)}`).join("、") || t("none")),
-      h("p", { id: "expiring" }, `${t("expiring_lots")}: `, s.expiring_lots.map((x) => `${names[x.item_id] || x.item_id} ${x.lot_id || ""} ${x.expires_on}`).join("、") || t("none")),
+      h("p", { id: "shortages" }, `${t("shortages")}: `, s.shortages.map(shortageText).join("、") || t("none")),
+      h("p", { id: "expiring" }, `${t("expiring_lots")}: `, s.expiring_lots.map(lotText).join("、") || t("none")),
       h("p", {}, `${t("out_of_stock")}: `, s.out_of_stock.map((id) => names[id] || id).join("、") || t("none"))) : unavailableNote(overview);
-    root.replaceChildren(alerts, card("stock", table(["name", "total", "unit", "warehouses"], rows)));
+    root.replaceChildren(alerts, card("stock", table(["name", "on_hand", "available", "unit", "warehouses"], rows)));
   },
 
   async readiness(root) {
@@ -182,7 +206,7 @@ async function incidentDetail(id) {
     h("h3", {}, t("dispatched_teams")),
     h("p", {}, view.dispatched_teams.map((x) => `${nameOf(x) || x.team_id} (${t(x.readiness || "unknown")})`).join("、") || t("none")),
     h("h3", {}, t("dispatched_materials")),
-    h("p", {}, view.dispatched_materials.map((x) => `${x.item_id} ${x.quantity ?? ""} @ ${x.warehouse_name_zh || x.warehouse_id}`).join("、") || t("none")),
+    h("p", {}, view.dispatched_materials.map((x) => `${x.item_id} ${x.quantity ?? ""} @ ${x.warehouse_name_zh || x.warehouse_id} (${t(x.status)})`).join("、") || t("none")),
     h("h3", {}, t("timeline")),
     h("ul", {}, view.timeline.map((step) => h("li", {}, `${when(step.occurred_at)} ${step.type} (${step.actor})`)))];
 }

@@ -21,6 +21,12 @@ Who may call it is the row's `Access`: a set of roles (admin always), and for th
 roles the fields that name their objects. A `warehouse_keeper` may act only when every
 warehouse id in those fields, in the path *and* the body, is one of its warehouses; a
 `team_leader` likewise for its team.
+
+Bodies and answers are JSON unless a row says otherwise: `body="csv"` takes a `text/csv`
+request body (UTF-8, within the body-size limit) and sends the command
+`{"csv": text, **query}` (its other fields, such as `import_id`, travel in the query);
+`answer="csv"` expects the RPC to return `{"csv": text, "filename": name}` and answers
+with that text as `text/csv`, to be saved under that name.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any, Literal
 from ..domain.tokens import ROLES, Role
 
 Kind = Literal["command", "read", "list", "view"]
+Format = Literal["json", "csv"]
 _PATH_VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 #: The roles whose tokens name their objects, and what those objects are.
 SCOPED_ROLES: dict[Role, str] = {"warehouse_keeper": "warehouses", "team_leader": "teams"}
@@ -98,6 +105,9 @@ class Route:
     handler: Callable[..., Any] | None = None
     #: Answers `{"items": [...], "next": cursor}` of `response`, paged by `limit` and `after`.
     paged: bool = False
+    #: `csv`: a `text/csv` request body (commands) or answer (reads); see the module docstring.
+    body: Format = "json"
+    answer: Format = "json"
 
     @property
     def url(self) -> str:
@@ -111,14 +121,15 @@ class Route:
 
 def command(name: str, path: str, service: str, rpc: str, summary: str, access: Access, *,
             request: Any = None, response: Any = None, method: Literal["POST", "PUT", "DELETE"] = "POST",
-            status: int = 201) -> Route:
+            status: int = 201, body: Format = "json") -> Route:
     return Route(name, method, path, service, rpc, summary, access, "command", request, response,
-                 None, status)
+                 None, status, body=body)
 
 
 def read(name: str, path: str, service: str, rpc: str, summary: str, access: Access, *,
-         response: Any = None, query: Any = None) -> Route:
-    return Route(name, "GET", path, service, rpc, summary, access, "read", None, response, query)
+         response: Any = None, query: Any = None, answer: Format = "json") -> Route:
+    return Route(name, "GET", path, service, rpc, summary, access, "read", None, response, query,
+                 answer=answer)
 
 
 def listing(name: str, path: str, service: str, rpc: str, summary: str, access: Access, *,
@@ -134,16 +145,24 @@ def view(name: str, path: str, handler: Callable[..., Any], summary: str, access
 
 
 def check_table(routes: tuple[Route, ...]) -> None:
-    """Refuse a table the router cannot serve safely: duplicate names, or a route open to a
-    scoped role that names no field to hold that role to."""
+    """Refuse a table the router cannot serve safely: duplicate names, two rows for one method
+    and path (one would shadow the other), a route open to a scoped role that names no field
+    to hold that role to, or a CSV body or answer where the pipeline does not read or send one."""
     names = [route.name for route in routes]
     duplicates = {name for name in names if names.count(name) > 1}
     if duplicates:
         raise ValueError(f"route names must be unique: {sorted(duplicates)}")
+    endpoints = [f"{route.method} {route.path}" for route in routes]
+    shadowed = {endpoint for endpoint in endpoints if endpoints.count(endpoint) > 1}
+    if shadowed:
+        raise ValueError(f"one row per method and path: {sorted(shadowed)}")
     for route in routes:
         scoped = route.access.roles & SCOPED_ROLES.keys()
         if route.kind == "command" and scoped and not route.access.scope:
             raise ValueError(f"{route.name} is open to {sorted(scoped)} but names no scope field")
+        csv_body_elsewhere = route.body == "csv" and route.kind != "command"
+        if csv_body_elsewhere or (route.answer == "csv" and route.kind != "read"):
+            raise ValueError(f"{route.name}: a CSV body is for commands, a CSV answer for reads")
 
 
 def all_routes() -> tuple[Route, ...]:

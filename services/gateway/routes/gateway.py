@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from shared.paging import PageRequest
-
 from .. import picture, schemas, views
 from . import READ, reader, view
 
@@ -15,11 +13,6 @@ ROUTES = (
     view("overview", "/overview", views.overview,
          "The command centre's overview: open incidents by level, overdue relief, stock shortages and "
          "expiring lots, readiness and stale teams", READ, response=schemas.Overview),
-    view("district_stock", "/stock", views.district_stock,
-         "Every catalogue item with its stock across all warehouses (paged like the catalogue)", READ,
-         response=schemas.ItemStock, query=PageRequest, paged=True),
-    view("item_stock", "/stock/<item_id>", views.stock_of_item,
-         "One item's stock in every warehouse", READ, response=schemas.ItemStock),
     view("picture", "/picture", picture.picture,
          "The district picture: warehouses, teams, townships and open incidents with their coordinates",
          READ,

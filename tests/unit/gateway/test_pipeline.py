@@ -38,6 +38,13 @@ class Inventory:
             raise self.failure
         return body
 
+    def import_stock(self, body: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("import_stock", body))
+        return {"import_id": body.get("import_id", "census-1"), "status": "running", "total_rows": 1}
+
+    def export_stock(self, query: dict[str, Any]) -> dict[str, Any]:
+        return {"filename": "stock.csv", "csv": "warehouse_id,item_id\r\ndepot,编织袋\r\n", "rows": 1}
+
 
 @pytest.fixture
 def book() -> TokenBook:
@@ -51,7 +58,8 @@ def inventory() -> Inventory:
 
 @pytest.fixture
 def gateway(book: TokenBook, inventory: Inventory) -> GatewayService:
-    return worker_factory(GatewayService, gate=Gate(book), settings=load_settings("gateway", {}),  # type: ignore[no-any-return]
+    settings = load_settings("gateway", {"GATEWAY_MAX_BODY_BYTES": "1000"})
+    return worker_factory(GatewayService, gate=Gate(book), settings=settings,  # type: ignore[no-any-return]
                           inventory=inventory)
 
 
@@ -61,7 +69,8 @@ def call(gateway: GatewayService, method: str, path: str, token: str | None, **k
     builder = EnvironBuilder(method=method, path=path, headers=Headers(headers), **kwargs)
     request = Request(builder.get_environ())
     name, values = {"/api/v1/items/sandbags": ("get_item", {"item_id": "sandbags"}),
-                    "/api/v1/items": ("register_item", {})}[path]
+                    "/api/v1/items": ("register_item", {}), "/api/v1/stock/imports": ("import_stock", {}),
+                    "/api/v1/stock/export": ("export_stock", {})}[path]
     return getattr(gateway, name)(request, **values)  # type: ignore[no-any-return]
 
 
@@ -123,3 +132,47 @@ def test_a_bad_request_id_is_a_400_naming_the_header(gateway: GatewayService, bo
                     headers={"X-Request-Id": "x" * 500})
     assert response.status_code == 400 and body(response)["field"] == "X-Request-Id"
     assert len(response.headers["X-Request-Id"]) == 32
+
+
+def test_a_csv_body_reaches_the_service_as_text_with_the_query_beside_it(
+    gateway: GatewayService, book: TokenBook, inventory: Inventory
+) -> None:
+    census = "warehouse_id,item_id,quantity\ndepot,编织袋,5\n"
+    response = call(gateway, "POST", "/api/v1/stock/imports", book.issue("user-a", "commander"),
+                     data=census.encode(), query_string={"import_id": "census-7"},
+                     headers={"Content-Type": "text/csv"})
+    assert response.status_code == 202 and body(response)["import_id"] == "census-7"
+    assert inventory.calls == [("import_stock", {"import_id": "census-7", "csv": census})]
+
+
+@pytest.mark.parametrize(("data", "query", "status", "field"), [
+    (b"x" * 1001, {}, 413, "body"),
+    (b"\xff\xfe", {}, 400, "body"),
+    (b"a,b\n", {"csv": "a,b"}, 400, "csv"),
+])
+def test_a_csv_body_over_the_limit_not_utf8_or_also_in_the_query_is_refused_before_the_service(
+    gateway: GatewayService, book: TokenBook, inventory: Inventory, data: bytes, query: dict[str, str],
+    status: int, field: str,
+) -> None:
+    response = call(gateway, "POST", "/api/v1/stock/imports", book.issue("user-a", "commander"), data=data,
+                    query_string=query, headers={"Content-Type": "text/csv"})
+    assert (response.status_code, body(response)["field"]) == (status, field)
+    assert inventory.calls == []
+
+
+def test_a_csv_import_needs_a_token_and_the_commanders_role(gateway: GatewayService, book: TokenBook,
+                                                            inventory: Inventory) -> None:
+    anonymous = call(gateway, "POST", "/api/v1/stock/imports", None, data=b"a,b\n")
+    token = book.issue("keeper-li", "warehouse_keeper", warehouses=["depot"])
+    keeper = call(gateway, "POST", "/api/v1/stock/imports", token, data=b"a,b\n")
+    assert (anonymous.status_code, keeper.status_code) == (401, 403)
+    assert inventory.calls == []
+
+
+def test_a_csv_answer_is_text_csv_to_save_under_the_services_filename(gateway: GatewayService,
+                                                                     book: TokenBook) -> None:
+    response = call(gateway, "GET", "/api/v1/stock/export", book.issue("user-a", "observer"))
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="stock.csv"'
+    assert response.get_data(as_text=True) == "warehouse_id,item_id\r\ndepot,编织袋\r\n"

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from services.gateway import openapi
-from services.gateway.routes import ROLES, SCOPED_ROLES, Route, all_routes, check_table, command, write
+from services.gateway.routes import (
+    READ,
+    ROLES,
+    SCOPED_ROLES,
+    Route,
+    all_routes,
+    check_table,
+    command,
+    read,
+    write,
+)
 from services.inventory.domain.items import RegisterItem
 
 ROUTES = all_routes()
@@ -30,6 +42,41 @@ def test_a_route_open_to_a_scoped_role_must_name_its_scope_fields() -> None:
     with pytest.raises(ValueError, match="names no scope field"):
         check_table((unscoped,))
     assert set(SCOPED_ROLES) == {"warehouse_keeper", "team_leader"}
+
+
+def test_one_row_per_method_and_path() -> None:
+    again = command("register_item_again", ROUTES[1].path, "inventory", "register_item", "Again",
+                    write("commander"), request=RegisterItem)
+    assert (ROUTES[1].method, ROUTES[1].name) == ("POST", "register_item")
+    with pytest.raises(ValueError, match="one row per method and path"):
+        check_table((ROUTES[1], again))
+
+
+def test_a_csv_body_belongs_to_a_command_and_a_csv_answer_to_a_read() -> None:
+    answering = command("export", "/export", "inventory", "export", "Export", write("commander"),
+                        request=RegisterItem)
+    with pytest.raises(ValueError, match="CSV"):
+        check_table((replace(answering, answer="csv"),))
+    with pytest.raises(ValueError, match="CSV"):
+        check_table((replace(read("census", "/census", "inventory", "census", "Census", READ), body="csv"),))
+
+
+def test_where_the_gateway_and_inventory_overlapped_one_route_answers_each_path() -> None:
+    by_path = {(route.method, route.path): route for route in ROUTES}
+    assert (by_path["GET", "/stock"].kind, by_path["GET", "/stock"].rpc) == ("list", "district_stock")
+    assert (by_path["GET", "/items/<item_id>/stock"].kind, by_path["GET", "/items/<item_id>/stock"].rpc) == (
+        "read", "get_item_stock")
+    assert not [path for _, path in by_path if path.startswith("/stock/<")]
+
+
+def test_the_openapi_document_describes_the_csv_body_and_answer() -> None:
+    paths = openapi.document()["paths"]
+    imports = paths["/api/v1/stock/imports"]["post"]
+    assert imports["requestBody"]["content"]["text/csv"]["schema"]["type"] == "string"
+    assert {p["name"] for p in imports["parameters"] if p["in"] == "query"} == {"import_id", "occurred_at"}
+    assert "202" in imports["responses"]
+    export = paths["/api/v1/stock/export"]["get"]["responses"]["200"]["content"]
+    assert export == {"text/csv": {"schema": {"type": "string"}}}
 
 
 def test_route_names_are_unique() -> None:
