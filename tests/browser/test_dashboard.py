@@ -71,6 +71,20 @@ def test_the_dashboard_shows_the_seed_in_chinese_and_switches_to_english(
     page.close()
 
 
+def test_the_picture_draws_the_seeded_townships_and_the_overview_who_is_available(
+    browser: Browser, platform: Platform, token: str
+) -> None:
+    page = signed_in(browser, platform, token)
+    expect(page.locator("#people-available")).to_contain_text("各能力可用人数")
+    expect(page.locator("#stale-teams")).to_be_visible()
+    page.click("[data-tab=picture]")
+    seats = page.locator("#picture-map g[data-kind=township]")
+    expect(seats.first).to_be_attached()
+    assert seats.count() >= 22  # the seed's townships and subdistricts, each at its seat
+    expect(page.locator("#picture-map g[data-id=maotanchang] title")).to_contain_text("毛坦厂镇")
+    page.close()
+
+
 def test_a_receipt_made_through_the_api_appears_without_a_reload(
     browser: Browser, platform: Platform, token: str
 ) -> None:

@@ -213,6 +213,6 @@ def duty_post_body(post_id: str) -> dict[str, Any]:
             "contacts": {"a": {"post": "duty post A"}, "b": {"post": "duty post B"}}}
 
 
-def incident_body(incident_id: str) -> dict[str, Any]:
+def incident_body(incident_id: str, township: str = "Dongqiao") -> dict[str, Any]:
     return {"incident_id": incident_id, "title": "Embankment seepage", "incident_type": "flood",
-            "category": "natural_disaster", "township": "Dongqiao", "reported_by": "duty officer"}
+            "category": "natural_disaster", "township": township, "reported_by": "duty officer"}
