@@ -168,6 +168,10 @@ def test_the_seed_loads_the_district_figures_once_however_often_it_runs(platform
     first = load_seed(platform.url, token)
     second = load_seed(platform.url, token)
     assert first.problems == second.problems == []
+    assert sum(second.new_by_kind.values()) == 0
+    assert {kind: second.existing_by_kind[kind] for kind in ("townships", "teams", "duty posts")} == {
+        "townships": 22, "teams": len(seed_file("teams")), "duty posts": 1}
+    assert second.message().startswith("seed: new: nothing; already there: items ")
     assert stock_of(api, "jinan-flood-reserve", "woven-sandbags") == 290_000
     assert stock_of(api, "jinan-flood-reserve", "life-jackets") == 2_253
     seeded = {team["team_id"] for team in seed_file("teams")}

@@ -70,6 +70,8 @@ def test_the_launcher_prints_the_url_and_tokens_and_ctrl_c_stops_every_process_a
     services: list[int] = []
     try:
         assert f"Gateway: http://127.0.0.1:{port}" in output, output
+        assert ("seed: new: items 18, warehouses 2, opening balances 8, minimum levels 6, agreements 1, "
+                "townships 22, teams 9, duty posts 1; already there: nothing") in output, output
         admin = printed_token(output, "First start: an admin token was created")
         run = printed_token(output, "Token for this run")
         assert admin and run, output
