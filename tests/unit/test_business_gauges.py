@@ -88,8 +88,10 @@ def inventory_with_items(*items: tuple[str, str]) -> Any:
 
 
 def test_lines_below_their_minimum_are_counted_by_class_as_the_shortages_list_shows_them() -> None:
-    service = inventory_with_items(("life-jackets", "1999999"), ("pumps", "2999999"), ("boats", "2999999"))
-    for item, on_hand, minimum in (("life-jackets", 2253, 2000), ("pumps", 10, 46), ("boats", 5, 32)):
+    service = inventory_with_items(("life-jackets", "1999999"), ("pumps", "2999999"), ("boats", "2999999"),
+                                   ("generators", "3999999"))
+    for item, on_hand, minimum in (("life-jackets", 2253, 2000), ("pumps", 10, 46), ("boats", 5, 32),
+                                   ("generators", 11, 11)):
         line = {"warehouse_id": "jinan-flood", "item_id": item}
         service.record_movement({**line, "kind": "receipt", "quantity": on_hand})
         service.set_minimum_level({**line, "minimum": minimum})

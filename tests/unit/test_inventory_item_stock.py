@@ -33,13 +33,16 @@ def test_each_warehouse_holding_the_item_is_named_with_its_minimum_and_whether_i
         service.set_minimum_level({**line, "minimum": minimum})
     # a depot with a minimum and nothing on hand is listed too: it is the one most short
     service.set_minimum_level({"warehouse_id": "chengbei-depot", "item_id": "life-jackets", "minimum": 50})
+    # what is reserved is not available: 2,000 on hand, 1,400 available, below 1,500
+    service.reserve_stock({"warehouse_id": "flood-reserve", "item_id": "life-jackets", "reservation_id": "r1",
+                           "quantity": 600})
 
     total = service.get_item_stock("life-jackets")
     assert (total["name_zh"], total["unit"], total["on_hand"]) == ("救生衣", "件", 2253)
     shares = {warehouse: (share["name_zh"], share["on_hand"], share["minimum"], share["below_minimum"])
               for warehouse, share in total["by_warehouse"].items()}
     assert shares == {"chengbei-depot": ("城北物资库", 0, 50, True),
-                      "flood-reserve": ("区防汛仓库", 2000, 1500, False),
+                      "flood-reserve": ("区防汛仓库", 2000, 1500, True),
                       "mayan-depot": ("马岗物资库", 253, 300, True)}
 
 

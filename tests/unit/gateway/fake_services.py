@@ -65,7 +65,8 @@ BOARD: Docs = [
     board_line("militia", "Militia", "unknown", None, stale=True),
 ]
 TEAMS: Docs = [
-    {"team_id": "longma", "name": "Longma", "name_zh": "龙马", "township": None, "location": None,
+    {"team_id": "longma", "name": "Longma", "name_zh": "龙马", "township": "mujiang",
+     "location": {"lat": 31.0, "lon": 116.0},
      "deployment": BOARD[0]["deployment"],
      "readiness": {"status": "ready", "coordinates": {"lat": 31.8, "lon": 116.4}}},
     {"team_id": "blue-sky", "name": "Blue Sky", "name_zh": "蓝天", "township": "mujiang",
