@@ -1,7 +1,7 @@
 """The gateway's own answers as pydantic models: errors, the caller, the feed and the views.
 
-Only the OpenAPI document uses them (the views build plain dicts); the schemathesis
-test checks live answers against them.
+Only the OpenAPI document uses them (the views build plain dicts); the role-matrix test
+and schemathesis check live answers against them.
 """
 
 from __future__ import annotations

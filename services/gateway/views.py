@@ -1,12 +1,12 @@
 """Views the gateway answers itself, gathered from several services (see `gather.py`).
 
-The teams service is the authority on readiness: a board line's `stale` (no report for
-24 hours, computed by the service at the moment it is asked), its current `deployment`
-and the per-capability `capacity` are read as the service answers them, never worked
-out again here. Teams are placed on the picture by where their latest report says they
-are, else their registered coordinates, else their home township's seat.
-The incident view still takes `response_level`, `dispatched_teams`,
-`dispatched_materials` and `relief_provided_at` when the incident's document carries them.
+Each service is the authority on its own figures, read as it answers them and never
+worked out again here: the teams service on readiness (a board line's `stale`, computed
+at the moment it is asked, its current `deployment`, the per-capability `capacity`), the
+inventory service on stock (`services.gateway.stock`). The district picture has a module
+of its own (`services.gateway.picture`). The incident view still takes `response_level`,
+`dispatched_teams`, `dispatched_materials` and `relief_provided_at` when the incident's
+document carries them.
 """
 
 from __future__ import annotations
