@@ -35,7 +35,7 @@ from services.backup.cli import BACKUP_NICENESS
 from services.backup.take import take_backup
 from services.inventory import handlers
 from services.inventory.domain.items import RegisterItem
-from services.inventory.domain.stock import ReceiveStock
+from services.inventory.domain.stock_commands import ReceiveStock
 from services.inventory.domain.warehouses import RegisterWarehouse
 from shared.application import Application, CommandContext
 from shared.envelope import NewEvent, now
@@ -65,7 +65,7 @@ def context() -> CommandContext:
 def prefill(folder: Path, events: int, keyring: Keyring) -> Path:
     """The store with its catalogue and `events` receipts, sealed, and one caught-up read-model file."""
     app = application(folder / "inventory-events.db", folder / "views-template.db", keyring)
-    handlers.register_warehouse(app, RegisterWarehouse(warehouse_id=WAREHOUSE, name="District flood reserve",
+    handlers.change_warehouse(app, RegisterWarehouse(warehouse_id=WAREHOUSE, name="District flood reserve",
                                                        name_zh="区防汛仓库", kind="district"), context())
     for number in range(ITEMS):
         handlers.register_item(app, RegisterItem(item_id=f"item-{number}", name="sandbags", name_zh="编织袋",
@@ -94,7 +94,7 @@ def write(folder: str, keys: str, writer: int, stop: multiprocessing.synchronize
         command = ReceiveStock(warehouse_id=WAREHOUSE, item_id=f"item-{(writer * 5 + number) % ITEMS}",
                                quantity=1)
         started = time.monotonic()
-        handlers.move_stock(app, command, context())
+        handlers.change_stock(app, command, context())
         samples.append(f"{started} {time.monotonic() - started}")
         number += 1
     Path(out).write_text("\n".join(samples))

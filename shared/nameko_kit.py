@@ -233,6 +233,14 @@ class EventSourcedService:
         return "pong"
 
     @rpc
+    def feed(self, after: int = 0, limit: int = 100) -> Json:
+        """Committed events after position `after` in global order, as stored (for other systems);
+        `next` is the position to pass as `after` to read on."""
+        events = self.es.store.read_all(after, limit)
+        return {"items": [event.to_message() for event in events],
+                "next": events[-1].position if events else after}
+
+    @rpc
     def verify(self) -> Json:
         """Prove the read models equal a rebuild from the log, the domain's invariants hold,
         every keyed hash chain and seal holds, and the log reaches what was published."""

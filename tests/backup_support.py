@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from services.backup.catalog import STORES, local_paths
+from services.gateway.tokens import TokenBook
 from services.incidents import handlers as incidents
 from services.incidents.domain.incidents import ReportIncident
 from services.inventory import handlers as inventory
 from services.inventory.domain.items import RegisterItem
-from services.inventory.domain.stock import ReceiveStock
+from services.inventory.domain.stock_commands import ReceiveStock
 from services.inventory.domain.warehouses import RegisterWarehouse
 from services.teams import handlers as teams
 from services.teams.domain.readiness import ReportReadiness
@@ -66,11 +67,11 @@ def _inventory(app: Application, receipts: int) -> None:
     inventory.register_item(app, parse(RegisterItem, {
         "item_id": "life-jackets", "name": "life jackets", "name_zh": "救生衣", "unit": "piece",
         "category_code": "2999999"}), context("setup:item"))
-    inventory.register_warehouse(app, parse(RegisterWarehouse, {
+    inventory.change_warehouse(app, parse(RegisterWarehouse, {
         "warehouse_id": "jinan-flood-reserve", "name": "District flood reserve", "name_zh": "区防汛仓库",
         "kind": "district", "area_m2": 2000}), context("setup:warehouse"))
     for number in range(receipts):
-        inventory.move_stock(app, parse(ReceiveStock, {
+        inventory.change_stock(app, parse(ReceiveStock, {
             "warehouse_id": "jinan-flood-reserve", "item_id": "life-jackets", "quantity": 10 + number,
             "reference": f"PO {number}"}), context())
 
@@ -93,8 +94,14 @@ def _incidents(app: Application, reports: int) -> None:
             "reported_by": "duty officer Wang", "affected_people": 300 + number}), context())
 
 
+def _gateway(app: Application, tokens: int) -> None:
+    book = TokenBook(app.store)
+    for number in range(tokens):
+        book.issue(f"keeper-{number}", "warehouse_keeper", warehouses=["jinan-flood-reserve"], actor="tests")
+
+
 WRITERS: dict[str, Callable[[Application, int], None]] = {
-    "inventory": _inventory, "teams": _teams, "incidents": _incidents,
+    "inventory": _inventory, "teams": _teams, "incidents": _incidents, "gateway": _gateway,
 }
 
 

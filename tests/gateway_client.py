@@ -1,5 +1,4 @@
-"""The one way backup tests call the gateway over HTTP: a bearer token, once the gateway asks
-for one, is added here and nowhere else."""
+"""The one way backup tests call the gateway over HTTP, with a bearer token."""
 
 from __future__ import annotations
 
@@ -7,10 +6,15 @@ from typing import Any
 
 import requests
 
+#: The user the backup tests' tokens speak for: its Idempotency-Keys are scoped to it.
+USER = "backup-tests"
 
-def session() -> requests.Session:
-    """A keep-alive session with whatever credentials the gateway expects."""
-    return requests.Session()
+
+def session(token: str) -> requests.Session:
+    """A keep-alive session that sends `token` with every request."""
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token}"
+    return http
 
 
 def post(http: requests.Session, base_url: str, path: str, body: Any, key: str | None = None

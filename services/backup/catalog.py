@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.gateway.tokens import ActiveTokens
 from services.incidents.projections import PROJECTIONS as INCIDENTS
 from services.inventory.projections import PROJECTIONS as INVENTORY
 from services.teams.projections import PROJECTIONS as TEAMS
@@ -34,6 +35,8 @@ STORES: dict[str, ReadModels] = {
     "inventory": ReadModels(INVENTORY),
     "teams": ReadModels(TEAMS, TEAMS_UPCASTERS),
     "incidents": ReadModels(INCIDENTS),
+    # the gateway's token book: who was given access, by whom, and when it was revoked
+    "gateway": ReadModels((ActiveTokens(),), on_disk=False),
 }
 
 

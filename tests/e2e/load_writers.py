@@ -1,8 +1,8 @@
 """Client processes that write through the gateway until a deadline, noting each acknowledged write.
 
-Each write carries a fresh `Idempotency-Key`, so its first event's id is known from the key
-alone (`event_id_for("idem:" + key, 0)`). `sent` and `acked` are `time.monotonic()` readings,
-which on Linux compare across processes.
+Each write carries a fresh `Idempotency-Key`, so its first event's id is known from the key alone:
+`event_id_for(stream_id("http", user, key), 0)` (keys are scoped to the token's user). `sent` and
+`acked` are `time.monotonic()` readings, which on Linux compare across processes.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ COMMANDS: dict[str, tuple[str, Callable[[str, int], Request]]] = {
 }
 
 
-def write_until(base_url: str, command: str, target: str, deadline: float, out: str) -> None:
+def write_until(base_url: str, token: str, command: str, target: str, deadline: float, out: str) -> None:
     """Send `command`s about `target` one after another until `deadline`; one JSON line each."""
     service, make = COMMANDS[command]
-    http = session()
+    http = session(token)
     with Path(out).open("w") as log:
         number = 0
         while time.monotonic() < deadline:

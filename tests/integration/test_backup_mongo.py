@@ -57,7 +57,7 @@ def test_a_mongo_backup_is_a_signed_manifest_to_take_before_mongodump(
     manifest = load_manifest(tmp_path / "backup")
     assert manifest.backend == "mongodb" and manifest.signature_problem(KEYS) is None
     assert {service: entry.facts.head_position for service, entry in manifest.stores.items()} == {
-        "inventory": 5, "teams": 4, "incidents": 3}
+        "inventory": 5, "teams": 4, "incidents": 3, "gateway": 3}
     assert all(entry.file is None for entry in manifest.stores.values())
 
 
