@@ -52,6 +52,10 @@ class ReportIncident(Command):
 
 
 class IncidentReported(Event):
+    """An incident was reported, with its figures and the grade Decree 493 suggests for accidents."""
+
+    meaning_zh = "突发事件上报，含灾情数据及按国务院第493号令建议的事故等级。"
+
     incident_id: str
     title: str
     incident_type: IncidentType
