@@ -57,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recorded {len(report.records)} shape(s)" if report.records else "nothing to record")
     elif report.unrecorded:
         print("safe, but not recorded: run `python -m services.contracts update`")
+    else:
+        print(f"{len(published_events())} published event types match their recorded shapes")
     return 0
 
 
