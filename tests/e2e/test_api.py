@@ -159,12 +159,12 @@ def test_an_incident_is_reported_and_read_back(api: str) -> None:
     incident = unique("flood")
     reported = post(f"{api}/incidents", {
         "incident_id": incident, "title": "Pi river embankment seepage", "incident_type": "flood",
-        "category": "natural_disaster", "township": "Dongqiao", "reported_by": "duty officer Wang",
+        "category": "natural_disaster", "township": "dongqiao", "reported_by": "duty officer Wang",
         "affected_people": 320, "occurred_at": "2024-07-01T03:10:00+08:00",
     })
     assert reported.status_code == 201, reported.text
     read = requests.get(f"{api}/incidents/{incident}", timeout=15).json()
-    assert (read["status"], read["affected_people"], read["township"]) == ("reported", 320, "Dongqiao")
+    assert (read["status"], read["affected_people"], read["township"]) == ("reported", 320, "dongqiao")
 
 
 def test_the_seed_loads_the_district_figures_once_however_often_it_runs(platform: Platform, api: str) -> None:
