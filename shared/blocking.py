@@ -46,6 +46,14 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return function(*args, **kwargs)
 
 
+def cooperate() -> None:
+    """Let other green threads run (a long loop on the event loop calls this now and then)."""
+    if green():
+        import eventlet
+
+        eventlet.sleep(0)
+
+
 def native_local() -> threading.local:
     """Per-thread storage keyed by native thread, even in a monkey-patched process."""
     return _original_threading().local()  # type: ignore[no-any-return]

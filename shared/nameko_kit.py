@@ -22,11 +22,12 @@ from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc as nameko_rpc
 
-from shared.application import Application, CommandContext
+from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandContext
 from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound
+from shared.leases import Leadership, replica_id
 from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
@@ -85,20 +86,39 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                            default_database=f"anbei_{service}")
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
-        self.relay = OutboxRelay(store, service, self.settings.amqp_uri,
-                                 poll_s=self.settings.relay_poll_s)
+        replica = replica_id()  # replicas on one store take turns through leases
+        self.relay = OutboxRelay(store, service, self.settings.amqp_uri, poll_s=self.settings.relay_poll_s,
+                                 leadership=Leadership(store, RELAY_CHECKPOINT, replica))
         self.app = Application(store, runner, self.upcasters)
         self.caller = RpcCaller(self.settings.amqp_uri, self.settings.rpc_timeout_s)
         self.reactor = ReactorRunner(self.app, self.reactions, self.caller.call,
-                                     checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s)
+                                     checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s,
+                                     leadership=Leadership(store, f"reactor:{service}", replica))
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:
         offload(self.app.runner.ensure_current)  # rebuilds read models made by other code
         offload(self.app.runner.catch_up)
         self.container.spawn_managed_thread(lambda: self.relay.run(self._stop))
+        self.container.spawn_managed_thread(self._tail)
         if self.reactions:
             self.container.spawn_managed_thread(lambda: self.reactor.run(self._stop))
+
+    def _tail(self) -> None:
+        """Keep the read models current with what other replicas of this service write."""
+        while not self._stop.is_set():
+            try:
+                offload(self.app.runner.catch_up)
+            except Exception:
+                log.exception("catching the read models up failed; trying again")
+            self._stop.wait(self.settings.relay_poll_s)
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        """A caller that wrote on another replica asks to read after its write: wait until this
+        replica's read models hold that position (context data `anbei_read_after`)."""
+        position = read_after(worker_ctx.context_data.get(READ_AFTER), self.container.service_name)
+        if position:
+            offload(self.app.runner.catch_up_to, position, READ_YOUR_WRITE_TIMEOUT_S)
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""
@@ -114,6 +134,22 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
 
     def get_dependency(self, worker_ctx: Any) -> Application:
         return self.app
+
+
+#: Context data a caller sends with an RPC to read after its own writes: `inventory=123,teams=45`,
+#: the positions its writes reached in each service's store (every replica shares that store).
+READ_AFTER = "anbei_read_after"
+
+
+def read_after(value: Any, service: str) -> int:
+    """The position `service` must have applied before answering, from a `READ_AFTER` value."""
+    if not isinstance(value, str):
+        return 0
+    for part in value.split(","):
+        name, _, position = part.partition("=")
+        if name.strip() == service and position.strip().isdigit():
+            return int(position)
+    return 0
 
 
 class RpcCaller:

@@ -26,18 +26,20 @@ the event stays in the store and in the HTTP feed for a consumer that binds late
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from amqp import Message
 from amqp.exceptions import MessageNacked
 from kombu import Connection, Exchange
 
-from shared.blocking import offload
-from shared.envelope import EventEnvelope
+from shared.blocking import cooperate, offload
+from shared.envelope import EventEnvelope, isoformat, now
+from shared.integrity import make_seal
+from shared.leases import Leadership, LeaseLost
 from shared.sealing import seal_pending, sealed_through
 from shared.store.base import EventStore
 
@@ -70,15 +72,24 @@ class ConfirmingPublisher:
         #: messages the broker returned because no queue was bound for them
         self.unroutable = 0
 
-    def publish(self, events: list[EventEnvelope]) -> tuple[int, Exception | None]:
-        """Publish `events` in order; how many from the start were confirmed, and why not all."""
+    def publish(
+        self, events: list[EventEnvelope], may_go_on: Callable[[], bool] = lambda: True
+    ) -> tuple[int, Exception | None]:
+        """Publish `events` in order, each only while `may_go_on()`; how many from the start
+        were confirmed, and why not all."""
         try:
             channel = self._ensure_channel()
             self._first_tag, self._settled = self._next_tag, [None] * len(events)
-            for event in events:
+            for count, event in enumerate(events, 1):  # the socket's timeout (set once) bounds a hung broker
+                if not may_go_on():
+                    self._settled = self._settled[:count - 1]
+                    self._wait_for_confirms()
+                    return self._confirmed(), LeaseLost("the relay's lease ran out while publishing")
                 channel.basic_publish(_message(event), exchange=self.exchange.name, routing_key=event.type,
-                                      mandatory=True, timeout=self.timeout_s)
+                                      mandatory=True)
                 self._next_tag += 1
+                if count % 50 == 0:
+                    cooperate()  # publishing runs on the event loop: let RPC workers in between
             self._wait_for_confirms()
         except Exception as error:
             self.disconnect(broken=True)
@@ -124,6 +135,7 @@ class ConfirmingPublisher:
         if self._channel is None:
             connection = Connection(self.amqp_uri, connect_timeout=5)
             connection.ensure_connection(max_retries=1)
+            connection.connection.transport.sock.settimeout(self.timeout_s)
             channel = connection.channel()
             self.exchange(channel).declare()
             channel.events["basic_ack"].add(lambda tag, multiple: self._settle(tag, multiple, True))
@@ -147,12 +159,8 @@ class ConfirmingPublisher:
 
 
 def _message(event: EventEnvelope) -> Message:
-    return Message(
-        json.dumps(event.to_message(), ensure_ascii=False).encode(),
-        content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-        message_id=str(event.event_id),
-        application_headers={"stream_id": event.stream_id, "position": event.position},
-    )
+    return Message(event.model_dump_json().encode(), content_type="application/json",
+                   content_encoding="utf-8", delivery_mode=2, message_id=str(event.event_id))
 
 
 class OutboxRelay:
@@ -164,12 +172,15 @@ class OutboxRelay:
         service: str,
         amqp_uri: str,
         *,
-        batch: int = 500,
+        batch: int = 2000,
         poll_s: float = 0.5,
         confirm_timeout_s: float = 10.0,
         checkpoint: str = RELAY_CHECKPOINT,
+        leadership: Leadership | None = None,
     ) -> None:
         self.store, self.service, self.amqp_uri = store, service, amqp_uri
+        #: with replicas, only the holder of this lease publishes; None: a single process
+        self.leadership = leadership
         self.batch, self.poll_s, self.checkpoint = batch, poll_s, checkpoint
         self.exchange = event_exchange(service)
         self.publisher = ConfirmingPublisher(amqp_uri, self.exchange, confirm_timeout_s)
@@ -194,21 +205,39 @@ class OutboxRelay:
         when the broker is unreachable, nacks a message (`MessageNacked`) or does not
         confirm within the timeout (`ConfirmTimeout`); the next call resends the rest.
         """
+        leadership = self.leadership
+        if leadership is not None and offload(leadership.hold) is None:
+            return 0  # another replica publishes: stand by
         events = offload(self._sealed_pending)
         if not events:
             return 0
-        confirmed, error = self.publisher.publish(events)
+        confirmed, error = self.publisher.publish(events, leadership.valid if leadership else lambda: True)
         if confirmed:
-            offload(self.store.set_checkpoint, self.checkpoint, events[confirmed - 1].position)
+            self._save_checkpoint(events[confirmed - 1].position)
         if error is not None:
             raise error
         return confirmed
 
+    def _save_checkpoint(self, position: int) -> None:
+        if self.leadership is None:
+            offload(self.store.set_checkpoint, self.checkpoint, position)
+        elif not offload(self.store.set_fenced_checkpoint, self.checkpoint, position, self.leadership.epoch):
+            raise LeaseLost("another replica took the relay over; its checkpoint stands")
+
     def _sealed_pending(self) -> list[EventEnvelope]:
-        """The next batch after the checkpoint, sealed first: published implies sealed."""
+        """The next batch after the checkpoint, sealed first: published implies sealed.
+
+        When the seals end where the relay does (the usual case) the batch read for
+        publishing is sealed as it is; otherwise the seals catch up first."""
+        last = self.store.last_seal()
+        checkpoint = self.store.get_checkpoint(self.checkpoint)
+        if (last.through_position if last else 0) == checkpoint:
+            events = self.store.read_all(checkpoint, self.batch)
+            if events and self.store.add_seal(make_seal(self.store.keyring, last, events, isoformat(now()))):
+                return events
         seal_pending(self.store)
         through = sealed_through(self.store)
-        events = self.store.read_all(self.store.get_checkpoint(self.checkpoint), self.batch)
+        events = self.store.read_all(checkpoint, self.batch)
         return [event for event in events if event.position <= through]
 
     def disconnect(self, broken: bool = False) -> None:

@@ -30,6 +30,7 @@ from shared.application import Application, CommandContext, Outcome
 from shared.blocking import offload
 from shared.decider import Command, Decider
 from shared.envelope import EventEnvelope
+from shared.leases import Leadership, LeaseLost
 
 log = logging.getLogger(__name__)
 C = TypeVar("C", bound=Command)
@@ -76,8 +77,11 @@ class ReactorRunner:
     """Offers each committed event to the reactions, in position order, at least once."""
 
     def __init__(self, app: Application, reactions: Sequence[Reaction], call: Call, *,
-                 checkpoint: str = "reactor", page: int = 100, poll_s: float = 0.5) -> None:
+                 checkpoint: str = "reactor", page: int = 100, poll_s: float = 0.5,
+                 leadership: Leadership | None = None) -> None:
         self.app, self.reactions, self.checkpoint = app, reactions, checkpoint
+        #: with replicas, only the holder of this lease reacts; None: a single process
+        self.leadership = leadership
         self.effects = Effects(app, call)
         self.page, self.poll_s = page, poll_s
         self._wakeup = threading.Event()
@@ -98,18 +102,31 @@ class ReactorRunner:
         """Offer every event after the checkpoint; how many were handled. Raises what a
         reaction raised, with the checkpoint just before the event that failed."""
         handled = 0
+        leadership = self.leadership
+        if leadership is not None and offload(leadership.hold) is None:
+            return 0  # another replica reacts: stand by
         while True:
             after = offload(self.position)
             events = offload(self.app.store.read_all, after, self.page)
             for event in events:
+                if leadership is not None and not leadership.valid():
+                    return handled  # the lease ran out meanwhile: ask again before acting on
                 upcast = self.app.upcasters.upcast(event)
                 for reaction in self.reactions:
                     if reaction.wants(upcast):
                         reaction.react(upcast, self.effects)
-                offload(self.app.store.set_checkpoint, self.checkpoint, event.position)
+                self._save_checkpoint(event.position)
                 handled += 1
             if len(events) < self.page:
                 return handled
+
+    def _save_checkpoint(self, position: int) -> None:
+        if self.leadership is None:
+            offload(self.app.store.set_checkpoint, self.checkpoint, position)
+        else:
+            store, epoch = self.app.store, self.leadership.epoch
+            if not offload(store.set_fenced_checkpoint, self.checkpoint, position, epoch):
+                raise LeaseLost("another replica took the reactor over")
 
     def run(self, stop: threading.Event, max_backoff_s: float = 5.0) -> None:
         """Run until `stop` is set; a failing event is retried after a capped, growing pause."""

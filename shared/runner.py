@@ -40,7 +40,14 @@ def configure_logging(service: str) -> None:
     logging.getLogger("nameko.containers").addFilter(ExpectedErrorsOnOneLine())
 
 
+#: How often (seconds) a thread holding the GIL hands it over. Python's default (5 ms) lets a
+#: command folding a long history in a native thread keep the event loop waiting 5 ms per
+#: step; RPC answers and the relay need many steps. 1 ms keeps them moving.
+SWITCH_INTERVAL_S = 0.001
+
+
 def serve(service_cls: Any) -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     configure_logging(service_cls.name)
     try:
         settings = load_settings(service_cls.name)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from shared.blocking import native_lock
+from shared.blocking import native_local, native_lock
 from shared.errors import NotFound
 from shared.store.sqlite import connect, retry_while_busy
 
@@ -130,20 +130,36 @@ class ViewStoreOwnedElsewhere(RuntimeError):
 class ViewStore:
     """A service's read models in one SQLite file (or `:memory:` for a scratch rebuild).
 
+    Each thread reads through its own connection (WAL), so a read never waits for a
+    projection writing a page or a long transaction elsewhere; writes take a native lock
+    and SQLite's write lock. A `:memory:` store has one connection, shared under the lock.
+
     A file records the service that owns it: two services on one file would share
     checkpoints and corrupt each other's read models, so another owner is refused.
     """
 
     def __init__(self, path: str | Path, owner: str | None = None) -> None:
-        if str(path) == ":memory:":
-            self._connection = sqlite3.connect(":memory:", isolation_level=None,
-                                               check_same_thread=False)
-        else:
-            self._connection = connect(path, synchronous="NORMAL")
+        self._path = str(path)
         self._lock = native_lock()
-        retry_while_busy(lambda: self._connection.executescript(_SCHEMA), 30.0)
+        self._local = native_local()
+        self._connections: list[sqlite3.Connection] = []
+        self._shared: sqlite3.Connection | None = None
+        if self._path == ":memory:":
+            self._shared = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        first = self._connection()
+        retry_while_busy(lambda: first.executescript(_SCHEMA), 30.0)
         if owner is not None:
-            self._claim(str(path), owner)
+            self._claim(self._path, owner)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = connect(self._path, synchronous="NORMAL")
+            with self._lock:
+                self._connections.append(connection)
+        return connection
 
     def _claim(self, path: str, owner: str) -> None:
         with self.transaction() as views:
@@ -159,18 +175,31 @@ class ViewStore:
     @contextmanager
     def transaction(self) -> Iterator[Views]:
         with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield Views(self._connection)
+                yield Views(db)
             except BaseException:
-                self._connection.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self._connection.execute("COMMIT")
+            db.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[Views]:
-        with self._lock:
-            yield Views(self._connection)
+        """Reads in one snapshot of the read models (a transaction of their own)."""
+        if self._shared is not None:
+            with self._lock:
+                yield Views(self._shared)
+            return
+        db = self._connection()
+        if db.in_transaction:  # nested in this thread's own write: read what it wrote
+            yield Views(db)
+            return
+        db.execute("BEGIN")
+        try:
+            yield Views(db)
+        finally:
+            db.execute("COMMIT")
 
     def get(self, collection: str, key: str) -> Doc | None:
         with self.reading() as views:
@@ -188,16 +217,16 @@ class ViewStore:
 
     def load_snapshot(self, stream_id: str) -> tuple[str, int, str] | None:
         """The stream's snapshot as (fingerprint, version, state JSON), if any."""
-        with self._lock:
-            row = self._connection.execute(
+        with self.reading() as views:
+            row = views._db.execute(
                 "SELECT fingerprint, version, state FROM snapshots WHERE stream_id = ?", (stream_id,)
             ).fetchone()
         return (str(row[0]), int(row[1]), str(row[2])) if row else None
 
     def save_snapshot(self, stream_id: str, fingerprint: str, version: int, state: str) -> None:
         """Keep the newest snapshot of a stream (an older one never replaces a newer one)."""
-        with self._lock:
-            self._connection.execute(
+        with self.transaction() as views:
+            views._db.execute(
                 "INSERT INTO snapshots (stream_id, fingerprint, version, state) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(stream_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
                 " version = excluded.version, state = excluded.state"
@@ -208,8 +237,8 @@ class ViewStore:
 
     def snapshots_after(self, stream_id: str, limit: int = 500) -> SnapshotRows:
         """A page of snapshots in stream order: (stream_id, fingerprint, version, state)."""
-        with self._lock:
-            rows = self._connection.execute(
+        with self.reading() as views:
+            rows = views._db.execute(
                 "SELECT stream_id, fingerprint, version, state FROM snapshots WHERE stream_id > ?"
                 " ORDER BY stream_id LIMIT ?", (stream_id, limit),
             ).fetchall()
@@ -224,4 +253,9 @@ class ViewStore:
 
     def close(self) -> None:
         with self._lock:
-            self._connection.close()
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+            if self._shared is not None:
+                self._shared.close()
+        self._local = native_local()

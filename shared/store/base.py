@@ -65,6 +65,16 @@ class StoreFormatError(RuntimeError):
     """The store was written by an incompatible version of Anbei."""
 
 
+class Lease(BaseModel):
+    """Who may act alone (one relay per service) until `expires_at` (Unix seconds). `epoch`
+    grows with every new holder: a fencing token that a paused ex-holder cannot reuse."""
+
+    name: str
+    owner: str
+    epoch: int
+    expires_at: float
+
+
 class EventStore(ABC):
     """Append-only streams plus a global log, named checkpoints for log readers, and seals."""
 
@@ -130,8 +140,30 @@ class EventStore(ABC):
     def add_seal(self, seal: Seal) -> bool:
         """Store `seal`; False when a seal already starts at its `after_position`."""
 
+    @abstractmethod
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, now: float) -> Lease | None:
+        """Take the lease `name` for `owner` until `now + ttl_s` if it is free or expired (a new
+        epoch), or renew it if `owner` holds it (the same epoch); None while another holds it."""
+
+    @abstractmethod
+    def set_fenced_checkpoint(self, name: str, position: int, epoch: int) -> bool:
+        """Save a checkpoint unless a holder of a later lease epoch saved it: False then."""
+
     def close(self) -> None:
         """Release connections; the default has none to release."""
+
+
+def next_lease(name: str, owner: str, ttl_s: float, now: float,
+                held: Sequence[Any] | None) -> Lease | None:
+    """The lease `owner` gets given who holds it now (`held`: owner, epoch, expires_at), or None."""
+    if held is None:
+        return Lease(name=name, owner=owner, epoch=1, expires_at=now + ttl_s)
+    holder, epoch, expires_at = held
+    if holder == owner and expires_at > now:
+        return Lease(name=name, owner=owner, epoch=epoch, expires_at=now + ttl_s)
+    if expires_at <= now:
+        return Lease(name=name, owner=owner, epoch=epoch + 1, expires_at=now + ttl_s)
+    return None
 
 
 def check_batch(stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> None:

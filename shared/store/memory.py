@@ -21,8 +21,10 @@ from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
     ConcurrencyError,
     EventStore,
+    Lease,
     check_batch,
     check_read,
+    next_lease,
     prepare_records,
     replayed_batch,
     stored_envelope,
@@ -41,6 +43,8 @@ class Memory:
     batch_of: dict[uuid.UUID, int] = field(default_factory=dict)
     checkpoints: dict[str, int] = field(default_factory=dict)
     seals: dict[int, Seal] = field(default_factory=dict)
+    leases: dict[str, tuple[str, int, float]] = field(default_factory=dict)
+    fences: dict[str, int] = field(default_factory=dict)
 
 
 class InMemoryEventStore(EventStore):
@@ -111,6 +115,21 @@ class InMemoryEventStore(EventStore):
 
     def set_checkpoint(self, name: str, position: int) -> None:
         self.shared.checkpoints[name] = position
+
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, now: float) -> Lease | None:
+        with self.shared.lock:
+            lease = next_lease(name, owner, ttl_s, now, self.shared.leases.get(name))
+            if lease is not None:
+                self.shared.leases[name] = (owner, lease.epoch, lease.expires_at)
+            return lease
+
+    def set_fenced_checkpoint(self, name: str, position: int, epoch: int) -> bool:
+        with self.shared.lock:
+            if self.shared.fences.get(name, 0) > epoch:
+                return False
+            self.shared.fences[name] = epoch
+            self.shared.checkpoints[name] = position
+            return True
 
     def read_seals(self, after_position: int = 0) -> list[Seal]:
         return [seal for start, seal in sorted(self.shared.seals.items()) if start >= after_position]

@@ -50,6 +50,7 @@ from shared.store.base import (
     STORE_FORMAT,
     ConcurrencyError,
     EventStore,
+    Lease,
     StoreFormatError,
     check_batch,
     check_read,
@@ -284,6 +285,34 @@ class MongoEventStore(EventStore):
 
     def set_checkpoint(self, name: str, position: int) -> None:
         self._checkpoints.update_one({"_id": name}, {"$set": {"position": position}}, upsert=True)
+
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, now: float) -> Lease | None:
+        leases = self.collection("leases")
+        renewed = leases.find_one_and_update(
+            {"_id": name, "owner": owner, "expires_at": {"$gt": now}}, {"$set": {"expires_at": now + ttl_s}},
+            return_document=pymongo.ReturnDocument.AFTER)
+        if renewed is None:
+            renewed = leases.find_one_and_update(
+                {"_id": name, "expires_at": {"$lte": now}},
+                {"$set": {"owner": owner, "expires_at": now + ttl_s}, "$inc": {"epoch": 1}},
+                return_document=pymongo.ReturnDocument.AFTER)
+        if renewed is None:
+            try:
+                leases.insert_one({"_id": name, "owner": owner, "epoch": 1, "expires_at": now + ttl_s})
+            except DuplicateKeyError:
+                return None  # held by another, or taken a moment ago
+            renewed = {"owner": owner, "epoch": 1, "expires_at": now + ttl_s}
+        return Lease(name=name, owner=owner, epoch=int(renewed["epoch"]),
+                     expires_at=float(renewed["expires_at"]))
+
+    def set_fenced_checkpoint(self, name: str, position: int, epoch: int) -> bool:
+        try:
+            self._checkpoints.update_one(
+                {"_id": name, "$or": [{"epoch": {"$lte": epoch}}, {"epoch": {"$exists": False}}]},
+                {"$set": {"position": position, "epoch": epoch}}, upsert=True)
+        except DuplicateKeyError:
+            return False  # the document exists with a later epoch: the upsert could not insert
+        return True
 
     def read_seals(self, after_position: int = 0) -> list[Seal]:
         return [_seal(doc) for doc in self._seals.find({"_id": {"$gte": after_position}}, sort=[("_id", 1)])]

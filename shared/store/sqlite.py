@@ -36,9 +36,11 @@ from shared.store.base import (
     STORE_FORMAT,
     ConcurrencyError,
     EventStore,
+    Lease,
     StoreFormatError,
     check_batch,
     check_read,
+    next_lease,
     prepare_records,
     replayed_batch,
     stored_envelope,
@@ -63,6 +65,16 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fences (
+    name TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS seals (
     after_position INTEGER PRIMARY KEY,
@@ -357,6 +369,29 @@ class SQLiteEventStore(EventStore):
             " ON CONFLICT(name) DO UPDATE SET position = excluded.position",
             (name, position),
         )
+
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, now: float) -> Lease | None:
+        with self._write() as db:
+            held = db.execute("SELECT owner, epoch, expires_at FROM leases WHERE name = ?",
+                              (name,)).fetchone()
+            lease = next_lease(name, owner, ttl_s, now, held)
+            if lease is not None:
+                db.execute("INSERT INTO leases (name, owner, epoch, expires_at) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT(name) DO UPDATE SET owner = excluded.owner,"
+                           " epoch = excluded.epoch, expires_at = excluded.expires_at",
+                           (name, owner, lease.epoch, lease.expires_at))
+        return lease
+
+    def set_fenced_checkpoint(self, name: str, position: int, epoch: int) -> bool:
+        with self._write() as db:
+            fence = db.execute("SELECT epoch FROM fences WHERE name = ?", (name,)).fetchone()
+            if fence is not None and fence[0] > epoch:
+                return False
+            db.execute("INSERT INTO fences (name, epoch) VALUES (?, ?)"
+                       " ON CONFLICT(name) DO UPDATE SET epoch = excluded.epoch", (name, epoch))
+            db.execute("INSERT INTO checkpoints (name, position) VALUES (?, ?)"
+                       " ON CONFLICT(name) DO UPDATE SET position = excluded.position", (name, position))
+        return True
 
     def read_seals(self, after_position: int = 0) -> list[Seal]:
         rows = self._connection().execute(

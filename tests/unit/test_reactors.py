@@ -103,3 +103,21 @@ def test_the_running_reactor_retries_a_passing_fault_until_it_succeeds() -> None
         thread.join(10)
     assert [e.data["amount"] for e in app.store.read_stream("answers:counter:a")] == [5]
     assert runner.failures == 1 and not thread.is_alive()
+
+
+def test_with_replicas_only_the_lease_holder_reacts_and_a_paused_one_stops() -> None:
+    from shared.leases import Leadership
+
+    app, calls = application(), list[tuple[str, Any]]()
+    for n in (1, 2, 3):
+        app.execute("counter:a", counter, Add(amount=n), CommandContext(command_id=f"c{n}"))
+    first = ReactorRunner(app, [Recorder(calls, set())], fake_service(calls),
+                          leadership=Leadership(app.store, "reactor", "replica-a"))
+    second = ReactorRunner(app, [Recorder(calls, set())], fake_service(calls),
+                           leadership=Leadership(app.store, "reactor", "replica-b"))
+    assert first.leadership is not None
+    allowance = iter([True])  # replica a is paused after its first event
+    first.leadership.valid = lambda: next(allowance, False)  # type: ignore[method-assign]
+    assert first.run_once() == 1
+    assert second.run_once() == 0  # b stands by: a's lease has not expired
+    assert [e.data["amount"] for e in app.store.read_stream("answers:counter:a")] == [1]
