@@ -5,9 +5,12 @@ is offered again."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
+from services.incidents.domain import incidents, request
+from shared.decider import Decider
 from tests.unit.incidents_world import INCIDENT, World
 
 
@@ -204,3 +207,14 @@ def test_a_service_that_does_not_answer_holds_the_dispatch_until_it_does(world: 
     world.district.down = False
     world.settle()
     assert world.get_request()["status"] == "fulfilled"
+
+
+def test_a_request_mid_dispatch_and_an_incident_round_trip_through_their_snapshots(world: World) -> None:
+    world.request()
+    world.settle()
+    deciders: tuple[tuple[str, Decider[Any, Any]], ...] = (
+        (f"request:{INCIDENT}:r1", request.requests), (f"incident:{INCIDENT}", incidents.incidents))
+    for stream, decider in deciders:
+        state = world.app.load(stream, decider)[0]
+        codec = world.app.states.codec(decider)
+        assert codec.load(codec.dump(state)) == state
