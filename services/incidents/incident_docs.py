@@ -54,7 +54,7 @@ def incident_doc(reported: EventEnvelope) -> Doc:
         "last_follow_up_at": None, "relief": [], "people_relieved": 0, "relief_provided_at": None,
         "evacuees": {}, "evacuees_now": 0, "evacuees_peak": 0, "request_statuses": {},
         "dispatched_materials": [], "called_off": [], "pledged": [], "dispatched_teams": [],
-        "summary": None,
+        "team_reports": [], "summary": None,
     }
 
 
@@ -93,6 +93,27 @@ def lifecycle(doc: Doc, event: EventEnvelope) -> None:
         doc["relief_provided_at"] = min(first or _at(event), _at(event), key=datetime.fromisoformat)
     elif kind == "IncidentClosed":
         doc["closing_note"] = data["note"]
+    elif kind == "TeamReportNoted":
+        report = {key: data[key] for key in ("team_id", "deployment", "report")} | {"at": _at(event)}
+        if (team := _deployment(doc, report["team_id"], report["deployment"])) is None:
+            doc["team_reports"].append(report)  # before its dispatch was recorded: kept until it is
+        else:
+            _team_report(team, report)
+
+
+def _deployment(doc: Doc, team_id: str, deployment: int) -> Doc | None:
+    key = (team_id, deployment)
+    return next((t for t in doc["dispatched_teams"] if (t["team_id"], t["deployment"]) == key), None)
+
+
+def _team_report(team: Doc, report: Doc) -> None:
+    """What the teams service says the team did: arrival puts it on scene; a release ends it."""
+    if report["report"] == "arrived":
+        team["arrived_at"] = report["at"]
+        if team["status"] == "deployed":
+            team["status"] = "on_scene"
+    elif team["status"] in ("deployed", "on_scene"):
+        team.update(status=report["report"], ended_at=report["at"])
 
 
 def _team(doc: Doc, data: Doc) -> Doc | None:
@@ -122,11 +143,18 @@ def from_request(doc: Doc, event: EventEnvelope) -> None:
         doc["pledged"].append({**line, "pledge_id": data["pledge_id"], "pledged_by": data["pledged_by"],
                                "kind": data["kind"], "lines": data["lines"]})
     elif kind == "TeamDispatched":
-        doc["dispatched_teams"].append({**line, "team_id": data["team_id"], "people": data["people"],
-                                        "deployment": data["deployment"], "status": "deployed"})
+        sent = {**line, "team_id": data["team_id"], "people": data["people"],
+                "deployment": data["deployment"], "status": "deployed", "arrived_at": None, "ended_at": None}
+        doc["dispatched_teams"].append(sent)
+        for report in [r for r in doc["team_reports"]
+                       if (r["team_id"], r["deployment"]) == (sent["team_id"], sent["deployment"])]:
+            doc["team_reports"].remove(report)
+            _team_report(sent, report)
     elif kind == "TeamStoodDown" and (team := _team(doc, data)) is not None:
-        team["status"] = data["outcome"] if data["done"] else "no_longer_deployed"
-        team["ended_at"] = _at(event)
+        if data["done"]:
+            team.update(status=data["outcome"], ended_at=_at(event))
+        elif team["status"] in ("deployed", "on_scene"):  # its leader released it, unknown to us
+            team.update(status="no_longer_deployed", ended_at=_at(event))
 
 
 def from_site(doc: Doc, event: EventEnvelope) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from nameko.events import event_handler
+
+from shared.blocking import offload
 from shared.decider import parse
 from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing, rpc
 from shared.paging import list_page
 
-from . import answers, handlers, queries
+from . import answers, handlers, queries, team_reports
 from .clock import clock
 from .dispatch import REACTIONS
 from .domain.lifecycle import (
@@ -100,6 +103,16 @@ class IncidentsService(EventSourcedService):
     def record_relief(self, payload: Json, meta: Json | None = None) -> Json:
         """Basic relief delivered: the first delivery stops the 8-hour relief clock."""
         return self._step(RecordRelief, payload, meta)
+
+    # --- what the teams service records of the teams we sent ---------------------------------
+
+    @event_handler("teams", "TeamArrived")
+    def on_team_arrived(self, payload: Json) -> None:
+        offload(team_reports.note_team_report, self.es, payload)
+
+    @event_handler("teams", "TeamReleased")
+    def on_team_released(self, payload: Json) -> None:
+        offload(team_reports.note_team_report, self.es, payload)
 
     # --- incident reads ---------------------------------------------------------------------
 

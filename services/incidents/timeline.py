@@ -37,6 +37,7 @@ def _asked(d: Doc) -> str:
     return "; ".join(part for part in (_lines(d["materials"]), _teams(d["teams"])) if part)
 
 
+_REPORTED = {"arrived": "arrived on scene", "released": "released", "stood_down": "stood down"}
 _TEXT: dict[str, Callable[[Doc], str]] = {
     "IncidentReported": lambda d: f"{d['title']} reported by {d['reported_by']} in {d['township']}",
     "FollowUpReported": lambda d: f"follow-up report {d['number']} by {d['reported_by']}: "
@@ -77,6 +78,8 @@ _TEXT: dict[str, Callable[[Doc], str]] = {
     "TeamStoodDown": lambda d: f"team {d['team_id']} " + (d["outcome"].replace("_", " ") if d["done"]
                                                           else f"was no longer deployed ({d['detail']})"),
     "DispatchCompleted": lambda d: f"request {d['request_id']} {d['outcome'].replace('_', ' ')}",
+    "TeamReportNoted": lambda d: f"team {d['team_id']} {_REPORTED[d['report']]} "
+                                 f"(deployment {d['deployment']}, as its team recorded it)",
     "EvacueesAdmitted": lambda d: f"{d['people']:,} evacuees admitted to site {d['site_id']}",
     "EvacueesDischarged": lambda d: f"{d['people']:,} evacuees left site {d['site_id']}",
 }

@@ -37,6 +37,14 @@ def test_an_approved_request_deploys_teams_by_name_and_by_capability_and_a_cance
     deployed = {team["team_id"]: team["people"] for line in request["teams"] for team in line["teams"]}
     assert deployed[named] == 18 and deployed[other] == 12
 
+    rpc.teams.record_arrival({"team_id": named, "incident_id": incident}, {"actor": "leader-wang"})
+
+    def statuses() -> dict[str, str]:
+        return {t["team_id"]: t["status"] for t in rpc.incidents.get_incident(incident)["dispatched_teams"]}
+
+    wait_for(lambda: statuses() == {named: "on_scene", other: "deployed"}, 30,
+             "the arrival, published by teams, noted on the incident")
+
     rpc.incidents.cancel_request({"incident_id": incident, "request_id": "r1", "reason": "water receding"},
                                  {"actor": "commander-li"})
     wait_for(lambda: rpc.teams.get_readiness(named)["deployment"] is None

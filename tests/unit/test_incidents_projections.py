@@ -55,7 +55,8 @@ def test_a_report_is_read_with_its_times_its_delay_and_its_deadlines(world: Worl
         "recovering_at": None, "closed_at": None, "closing_note": None, "follow_ups": 0,
         "last_follow_up_at": None, "relief": [], "people_relieved": 0, "relief_provided_at": None,
         "evacuees": {}, "evacuees_now": 0, "evacuees_peak": 0, "request_statuses": {},
-        "dispatched_materials": [], "called_off": [], "pledged": [], "dispatched_teams": [], "summary": None,
+        "dispatched_materials": [], "called_off": [], "pledged": [], "dispatched_teams": [],
+        "team_reports": [], "summary": None,
     }
 
 

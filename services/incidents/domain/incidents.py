@@ -37,6 +37,7 @@ from .lifecycle import (
     IncidentDismissed,
     IncidentReported,
     IncidentVerified,
+    NoteTeamReport,
     RecordRelief,
     RecoveryBegun,
     ReliefDelivered,
@@ -44,6 +45,7 @@ from .lifecycle import (
     ResponseActivated,
     ResponseLevelLowered,
     ResponseLevelRaised,
+    TeamReportNoted,
     VerifyIncident,
 )
 
@@ -64,6 +66,7 @@ ALLOWED: dict[type[Any], tuple[tuple[IncidentStatus, ...], str]] = {
     CloseIncident: (("recovering",), "it can be closed only while recovering"),
     FileFollowUp: (("reported", *ACTIVE), "follow-up reports are taken until it is closed or dismissed"),
     RecordRelief: (ACTIVE, "relief is recorded once it is verified and until it is closed"),
+    NoteTeamReport: (("reported", "dismissed", *ACTIVE, "closed"), "never refused"),
 }
 
 
@@ -97,7 +100,9 @@ def decide(command: IncidentCommand, state: Incident, facts: Facts) -> list[Even
     if state.status not in allowed:
         raise Conflict(f"incident {command.incident_id} is {state.status}: {needs}", field="status",
                        code="illegal_transition")
-    if state.occurred_at is not None and facts.at < state.occurred_at:
+    before = state.occurred_at is not None and facts.at < state.occurred_at
+    if before and not isinstance(command, NoteTeamReport):  # another service's fact is never refused
+        assert state.occurred_at is not None
         raise InvalidCommand(f"is before the incident occurred ({state.occurred_at.isoformat()})",
                              field="occurred_at")
     return _HANDLERS[type(command)](command, state, facts)
@@ -189,10 +194,14 @@ def _relief(command: RecordRelief, state: Incident, facts: Facts) -> list[Event]
                             provided=command.provided, site_id=command.site_id, note=command.note)]
 
 
+def _note(command: NoteTeamReport, state: Incident, facts: Facts) -> list[Event]:
+    return [TeamReportNoted(**command.model_dump(exclude={"occurred_at"}))]
+
+
 _HANDLERS: dict[type[Any], Callable[[Any, Incident, Facts], list[Event]]] = {
     FileFollowUp: _follow_up, VerifyIncident: _verify, DismissIncident: _dismiss,
     ActivateResponse: _activate, ChangeResponseLevel: _change_level, DeclareContained: _contain,
-    BeginRecovery: _recover, CloseIncident: _close, RecordRelief: _relief,
+    BeginRecovery: _recover, CloseIncident: _close, RecordRelief: _relief, NoteTeamReport: _note,
 }
 _STATUS_AFTER: dict[type[Event], IncidentStatus] = {
     IncidentVerified: "verified", IncidentDismissed: "dismissed", ResponseActivated: "response_active",

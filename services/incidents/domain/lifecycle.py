@@ -10,6 +10,7 @@ the thing happened in the world; on a report it is when the *incident* happened,
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -148,8 +149,21 @@ class RecordRelief(Command):
     occurred_at: Timestamp | None = None
 
 
+class NoteTeamReport(Command):
+    """What the teams service says a deployed team did (arrived on scene, released, stood down):
+    noted on the incident as the teams service's fact, whatever the incident's status."""
+
+    incident_id: Slug
+    team_id: Slug
+    deployment: PositiveCount
+    report: Literal["arrived", "released", "stood_down"]
+    note: Note | None = None
+    occurred_at: Timestamp | None = None
+
+
 IncidentCommand = (ReportIncident | FileFollowUp | VerifyIncident | DismissIncident | ActivateResponse
-                   | ChangeResponseLevel | DeclareContained | BeginRecovery | CloseIncident | RecordRelief)
+                   | ChangeResponseLevel | DeclareContained | BeginRecovery | CloseIncident | RecordRelief
+                   | NoteTeamReport)
 
 
 class IncidentReported(Event):
@@ -250,8 +264,16 @@ class ReliefDelivered(Event):
     note: str | None
 
 
+class TeamReportNoted(Event):
+    incident_id: str
+    team_id: str
+    deployment: int
+    report: Literal["arrived", "released", "stood_down"]
+    note: str | None
+
+
 INCIDENT_EVENTS: tuple[type[Event], ...] = (
     IncidentReported, FollowUpReported, IncidentVerified, IncidentDismissed, ResponseActivated,
     ResponseLevelRaised, ResponseLevelLowered, IncidentContained, RecoveryBegun, IncidentClosed,
-    ReliefDelivered,
+    ReliefDelivered, TeamReportNoted,
 )
