@@ -88,6 +88,15 @@ class FakeInventory:
         self.issued.append((w, i, quantity))
         return {"warehouse_id": w, "item_id": i, "on_hand": self.on_hand[(w, i)]}
 
+    def get_stock_line(self, warehouse_id: str, item_id: str) -> Json:
+        return {"warehouse_id": warehouse_id, "item_id": item_id,
+                "reservations": {ref: {"quantity": q} for ref, (w, i, q) in self.reservations.items()
+                                 if (w, i) == (warehouse_id, item_id)}}
+
+    def list_call_offs(self, agreement_id: str, query: Json) -> Json:
+        return {"items": [{"call_off_id": ref, **call} for ref, call in sorted(self.call_offs.items())
+                          if call["agreement_id"] == agreement_id], "next": None}
+
     def release_reservation(self, payload: Json, meta: Json) -> Json:
         if self.reservations.pop(payload["reservation_id"], None) is None:
             raise NotFound(f"no open reservation {payload['reservation_id']}", field="reservation_id")
@@ -117,6 +126,7 @@ class FakeInventory:
 class FakeTeams:
     teams: dict[str, Json] = field(default_factory=dict)
     townships: dict[str, Json] = field(default_factory=dict)
+    deployments: list[Json] = field(default_factory=list)
 
     def add_team(self, team_id: str, people: int | None,
                  capabilities: tuple[str, ...] = ("flood_water_rescue",), distance_km: float | None = None,
@@ -155,8 +165,13 @@ class FakeTeams:
                            code="not_enough_people")
         team["deployments"] += 1
         team["deployment"] = payload["incident_id"]
+        self.deployments.append({"team_id": team["team_id"], "deployment": team["deployments"],
+                                 "incident_id": payload["incident_id"], "note": payload.get("note")})
         return {"team_id": team["team_id"], "incident_id": payload["incident_id"],
                 "deployment": team["deployments"], "status": "deployed", "people": people}
+
+    def list_deployments(self, team_id: str, query: Json) -> Json:
+        return {"items": [d for d in self.deployments if d["team_id"] == team_id], "next": None}
 
     def release_team(self, payload: Json, meta: Json) -> Json:
         team = self.get_readiness(payload["team_id"])
@@ -177,6 +192,8 @@ class FakeDistrict:
     calls: list[tuple[str, str]] = field(default_factory=list)
     crash_after: set[str] = field(default_factory=set)
     down: bool = False
+    #: called with the method's name after each command succeeds (e.g. to cancel mid-dispatch)
+    after_command: Any = None
 
     def call(self, service: str, method: str, *args: Any) -> Any:
         if self.down:
@@ -189,6 +206,8 @@ class FakeDistrict:
         answer = getattr(getattr(self, service), method)(*args)
         if meta is not None:
             self.answers[meta["command_id"]] = answer
+            if self.after_command is not None:
+                self.after_command(method)
         if method in self.crash_after:
             self.crash_after.discard(method)
             raise Crashed(f"the process died before {method} answered")

@@ -72,17 +72,53 @@ def test_a_request_cancelled_mid_dispatch_releases_its_reservations_and_issues_n
     assert world.service.verify()["ok"]
 
 
-def test_a_cancellation_that_finds_the_reservation_gone_records_that(world: World) -> None:
+def test_a_request_cancelled_between_its_steps_takes_no_new_step(world: World) -> None:
     world.request()
-    world.district.crash_after.add("reserve_stock")
+
+    def cancel_after_the_first_deployment(method: str) -> None:
+        if method == "deploy_team" and world.district.commands("deploy_team") == 1:
+            cancel(world)
+
+    world.district.after_command = cancel_after_the_first_deployment
+    world.settle()
+    assert world.district.commands("deploy_team") == 1 and world.district.commands("issue_stock") == 0
+    assert world.district.inventory.reservations == {} and deployed(world) == set()
+    assert world.line("m1")["released"] == 20000
+    assert world.get_request()["status"] == "cancelled"
+
+
+def test_an_issue_whose_answer_was_lost_before_a_cancel_is_recorded_and_nothing_more_is_issued(
+    world: World,
+) -> None:
+    world.request()
+    world.district.crash_after.add("issue_stock")
     with pytest.raises(ConnectionError):
         world.settle()
-    world.district.inventory.reservations.clear()  # a keeper released it by hand meanwhile
     cancel(world)
     world.settle()
-    released = world.app.store.read_stream(f"request:{INCIDENT}:r1")[-1]
-    assert released.type == "ReservationReleased" and released.data["released"] is False
-    assert "not_found" in released.data["detail"]
+    assert world.district.inventory.issued == [("sanshipu-depot", "woven-sandbags", 8000)]
+    assert world.district.commands("issue_stock") == 2  # the lost one, and its replay under its id
+    assert world.district.inventory.reservations == {}
+    assert (world.line("m1")["issued"], world.line("m1")["released"]) == (8000, 12000)
+    assert deployed(world) == set()
+
+
+def test_a_deployment_whose_answer_was_lost_is_recorded_then_stood_down_and_no_other_team_goes(
+    world: World,
+) -> None:
+    world.request()
+    world.district.crash_after.add("deploy_team")
+    with pytest.raises(ConnectionError):
+        world.settle()
+    world.district.inventory.reservations.clear()  # a keeper released them by hand meanwhile
+    cancel(world)
+    world.settle()
+    assert world.district.teams.teams["longma-sanitation-rescue"]["deployments"] == 1
+    assert world.district.commands("deploy_team") == 2 and deployed(world) == set()
+    released = [e.data for e in world.app.store.read_stream(f"request:{INCIDENT}:r1")
+                if e.type == "ReservationReleased"]
+    assert len(released) == 4 and not any(data["released"] for data in released)
+    assert all("not_found" in data["detail"] for data in released)
 
 
 def test_cancelling_a_request_that_failed_or_was_cancelled_is_refused(world: World) -> None:

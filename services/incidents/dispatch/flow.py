@@ -10,8 +10,9 @@ request's stream before the next, then the completion (fulfilled, partly fulfill
 Every call carries a command id derived from the event and the step, and every record a
 command id of its own, so the event offered again after a crash repeats no step: a step
 recorded is skipped, a step made but not recorded is answered by the other service from its
-first outcome. A request cancelled meanwhile stops the flow after the one step that may have
-been in flight when the process died; the cancellation's own flow (`undo.py`) then undoes it.
+first outcome. Once the request is cancelled no new step is taken; a step whose answer a dying
+process lost is recorded only if the other service shows it taken (`evidence.py`), and the
+cancellation's own flow (`undo.py`) then undoes it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ..domain.request_state import Request, SourceState, step_target
 from ..domain.sourcing import plan_capability, plan_material, plan_named_team
 from . import lookups
 from .common import attempt, context, load_incident, load_request, meta
+from .evidence import deploy_note, took_place
 
 
 class Dispatch:
@@ -128,14 +130,13 @@ def carry_out(event: EventEnvelope, effects: Effects) -> None:
     incident_id, request_id = event.data["incident_id"], event.data["request_id"]
     stream = request.stream_id(incident_id, request_id)
     state = load_request(effects, incident_id, request_id)
-    first = True
     for step, ref in _steps(state):
         target = step_target(state, step, ref)
         if target is None or not target.awaits(step):
             continue
-        if state.status == "cancelled" and not first:
-            break  # the first step still to do may have been in flight: it was finished above
-        first = False
+        if state.status == "cancelled" and (
+                step == "release" or not took_place(effects, step, target, incident_id, request_id)):
+            break  # no new step after a cancel; one the other service shows taken is recorded first
         if step == "release":
             assert isinstance(target, SourceState)
             refused = _release(event, effects, state, target)
@@ -155,7 +156,7 @@ def carry_out(event: EventEnvelope, effects: Effects) -> None:
 
 def _perform(event: EventEnvelope, effects: Effects, state: Request, step: str, target: Any) -> Any:
     plan, incident_id = target.plan, state.incident_id
-    note = f"request {event.data['request_id']} line {plan.line}"
+    note = deploy_note(event.data["request_id"], plan.line)
     if step == "deploy":
         payload = {"team_id": plan.team_id, "incident_id": incident_id, "note": note}
         if plan.people is not None:
