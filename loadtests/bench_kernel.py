@@ -43,7 +43,7 @@ from kombu import Connection, Exchange, Producer, Queue
 
 from services.inventory import handlers
 from services.inventory.domain import items, stock, warehouses
-from services.inventory.domain.stock import IssueStock, ReceiveStock
+from services.inventory.domain.stock_commands import IssueStock, ReceiveStock
 from services.inventory.projections import PROJECTIONS
 from shared.application import Application, CommandContext
 from shared.envelope import Metadata, NewEvent, now
@@ -101,7 +101,7 @@ def application(directory: Path) -> Application:
 def issue(app: Application, warehouse: str, item: str) -> float:
     started = time.perf_counter()
     command = IssueStock(warehouse_id=warehouse, item_id=item, quantity=1, destination="bench")
-    handlers.move_stock(app, command, CommandContext(command_id=str(uuid.uuid4())))
+    handlers.change_stock(app, command, CommandContext(command_id=str(uuid.uuid4())))
     return time.perf_counter() - started
 
 
@@ -201,12 +201,12 @@ def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96)
         for k in range(lines):
             registered(app.store, f"w{k}", "sandbags")  # type: ignore[arg-type]
             opening = ReceiveStock(warehouse_id=f"w{k}", item_id="sandbags", quantity=commands)
-            handlers.move_stock(app, opening, CommandContext(command_id=f"opening-{k}"))
+            handlers.change_stock(app, opening, CommandContext(command_id=f"opening-{k}"))
 
         def one(n: int) -> None:
             line = f"w{n % lines}"
             command = IssueStock(warehouse_id=line, item_id="sandbags", quantity=1, destination="x")
-            handlers.move_stock(app, command, CommandContext(command_id=f"c{n}"))
+            handlers.change_stock(app, command, CommandContext(command_id=f"c{n}"))
 
         return run_clients(clients, commands, one)
 
@@ -295,12 +295,12 @@ def bench_memory(base: Path, commands: int = 10_000) -> None:
     print(f"\n[memory] resident memory across {commands:,} commands on one stream", flush=True)
     app = application(base)
     registered(app.store, "w1", "sandbags")  # type: ignore[arg-type]
-    handlers.move_stock(app, ReceiveStock(warehouse_id="w1", item_id="sandbags", quantity=commands),
-                        CommandContext(command_id="opening"))
+    handlers.change_stock(app, ReceiveStock(warehouse_id="w1", item_id="sandbags", quantity=commands),
+                          CommandContext(command_id="opening"))
     readings = []
     for n in range(commands):
         command = IssueStock(warehouse_id="w1", item_id="sandbags", quantity=1, destination="x")
-        handlers.move_stock(app, command, CommandContext(command_id=f"m{n}"))
+        handlers.change_stock(app, command, CommandContext(command_id=f"m{n}"))
         if n % 1000 == 999:
             gc.collect()
             readings.append(rss_mb())

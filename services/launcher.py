@@ -6,11 +6,16 @@ launcher, which then stops them in order), waits until the gateway reports every
 service ready, loads the district's seed figures and prints the gateway URL.
 With `--prometheus` it also starts a local Prometheus (`services.local_prometheus`)
 that scrapes every process's metrics port, and prints its URL.
+
+Tokens: on the first start (no admin token ever issued) it creates one and prints it
+that once. Every run also gets an admin token of its own, printed with the URL and
+revoked on Ctrl-C, and the seed loads with a short-lived token of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -26,9 +31,11 @@ from urllib.parse import urlsplit
 
 from kombu import Connection
 
+from services.gateway.tokens import TokenBook
 from services.local_prometheus import LocalPrometheus
 from services.seed import load_seed
 from shared.config import SERVICES, ConfigError, Settings, load_settings, metrics_port_variable
+from shared.errors import NotFound
 
 PROCESSES = (*SERVICES, "gateway")
 
@@ -45,11 +52,25 @@ class Platform:
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in PROCESSES:
-            with open(self.log_path(name), "ab") as log:
-                self.processes[name] = subprocess.Popen(
-                    [sys.executable, "-m", f"services.{name}"], env=self.env,
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                )
+            self._spawn(name)
+
+    def _spawn(self, name: str) -> None:
+        with open(self.log_path(name), "ab") as log:
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}"], env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def restart(self, name: str, grace_s: float = 15) -> None:
+        """Stop one process (SIGTERM, then SIGKILL after `grace_s`) and start it again."""
+        process = self.processes[name]
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self._spawn(name)
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
@@ -199,15 +220,21 @@ def main(argv: list[str] | None = None) -> int:
     # set both explicitly: a shell's background job starts with SIGINT ignored
     signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    book = TokenBook.open(settings)
+    run_token_id = f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     try:
         print(f"starting inventory, teams, incidents and the gateway (logs in {platform.log_dir})")
         platform.start()
         platform.wait_ready()
-        report = load_seed(platform.url)
-        print(f"seed: {report.accepted} records accepted, {report.already_there} already there")
-        for problem in report.problems:
-            print(f"seed problem: {problem}", file=sys.stderr)
+        _seed(platform, book)
+        initial = book.ensure_initial_admin()
+        run_token = book.issue("local-admin", "admin", token_id=run_token_id, actor="launcher",
+                               note="this run of the launcher; revoked when it stops")
         print(f"\nAnbei is running. Gateway: {platform.url}  (API under {platform.url}/api/v1)")
+        if initial is not None:
+            print("First start: an admin token was created. It is shown only this once; keep it safe:\n"
+                  f"  {initial}")
+        print(f"Token for this run (revoked when you press Ctrl-C):\n  {run_token}")
         if arguments.prometheus:
             prometheus = start_prometheus(settings, env)
             print(f"Prometheus: {prometheus.url}  (alerts at {prometheus.url}/alerts)")
@@ -223,7 +250,27 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     finally:
+        _revoke(book, run_token_id)
         if prometheus is not None:
             prometheus.stop()
         platform.stop()
+        book.close()
         print("stopped.", flush=True)
+
+
+def _seed(platform: Platform, book: TokenBook) -> None:
+    """Load the district's figures through the API with a token that lives only as long."""
+    token_id = f"seed-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    token = book.issue("seed", "admin", token_id=token_id, actor="launcher", note="seed loading")
+    try:
+        report = load_seed(platform.url, token)
+    finally:
+        book.revoke(token_id, "seed loaded", actor="launcher")
+    print(report.message())
+    for problem in report.problems:
+        print(f"seed problem: {problem}", file=sys.stderr)
+
+
+def _revoke(book: TokenBook, token_id: str) -> None:
+    with contextlib.suppress(NotFound):  # stopped before the token was issued
+        book.revoke(token_id, "the launcher stopped", actor="launcher")

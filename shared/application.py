@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from shared.blocking import yield_to_others
 from shared.decider import Command, Decider, Event
 from shared.envelope import EventEnvelope, Metadata, NewEvent, event_id_for, now
 from shared.errors import AnbeiError, Conflict, InvalidCommand
@@ -37,6 +38,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 #: pause (so racing writers spread out instead of colliding again), for this long at most;
 #: then the conflict reaches the caller as a 409.
 RETRY_CONFLICTS_FOR_S = 10.0
+#: How many events a load folds at a time (a first load after a restart may fold a long history);
+#: between pages it hands the GIL over, so the service's event loop keeps answering.
+FOLD_PAGE = 100
 #: How long a command waits for its own write to reach the read models, past an earlier
 #: writer's gap (Mongo gives up on a gap after 10 s and claims it).
 READ_YOUR_WRITE_TIMEOUT_S = 15.0
@@ -120,10 +124,14 @@ class Application:
         `command_id` recorded, if it already ran."""
         state, version, snapshot_version = self.states.start(stream_id, decider)
         first_id = event_id_for(command_id, 0) if command_id is not None else None
-        tail, recorded = self.store.read_for_command(stream_id, version + 1, first_id)
-        if tail:
+        tail, recorded = self.store.read_for_command(stream_id, version + 1, first_id, FOLD_PAGE)
+        known = version
+        while tail:  # a long history is folded page by page: few objects live at once
             state = decider.fold((self._decode(decider, envelope) for envelope in tail), state)
             version = tail[-1].version
+            yield_to_others()
+            tail = self.store.read_stream(stream_id, version + 1, FOLD_PAGE) if len(tail) == FOLD_PAGE else []
+        if version > known:
             self.states.remember(stream_id, decider, state, version, snapshot_version)
         return state, version, snapshot_version, recorded
 

@@ -54,6 +54,21 @@ def cooperate() -> None:
         eventlet.sleep(0)
 
 
+def yield_to_others() -> None:
+    """Hand the GIL over now (from a native thread doing long work), so the event loop runs."""
+    _original_time().sleep(0)
+
+
+def _original_time() -> Any:
+    try:
+        from eventlet import patcher
+    except ImportError:  # pragma: no cover
+        import time
+
+        return time
+    return patcher.original("time")
+
+
 def native_local() -> threading.local:
     """Per-thread storage keyed by native thread, even in a monkey-patched process."""
     return _original_threading().local()  # type: ignore[no-any-return]

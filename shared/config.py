@@ -23,6 +23,8 @@ DEFAULT_METRICS_PORTS = {"gateway": 9100, "inventory": 9101, "teams": 9102, "inc
 
 
 PORT_RULE = "must be a whole number from 1 to 65535"
+#: The largest request body the gateway may be configured to accept (64 MiB).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -53,6 +55,7 @@ class Settings(BaseModel):
     metrics_host: str
     metrics_port: int
     prometheus_port: int
+    gateway_max_body_bytes: int
 
 
 def _port(value: str) -> int:
@@ -60,6 +63,13 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise ValueError
     return port
+
+
+def _byte_count(value: str) -> int:
+    count = int(value)
+    if not 1 <= count <= MAX_BODY_BYTES:
+        raise ValueError
+    return count
 
 
 def _positive(value: str) -> float:
@@ -121,6 +131,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         metrics_port=_read(env, metrics_port_variable(service), str(DEFAULT_METRICS_PORTS.get(service, 9109)),
                            _port, PORT_RULE),
         prometheus_port=_read(env, "PROMETHEUS_PORT", "9090", _port, PORT_RULE),
+        gateway_max_body_bytes=_read(env, "GATEWAY_MAX_BODY_BYTES", str(1024 * 1024), _byte_count,
+                                     f"must be a whole number of bytes from 1 to {MAX_BODY_BYTES}"),
     )
 
 

@@ -87,6 +87,10 @@ class Views:
         rows = rows[:limit]
         return [json.loads(doc) for _, doc in rows], (rows[-1][0] if more else None)
 
+    def delete(self, collection: str, key: str) -> None:
+        """Remove one document (a read model that indexes only some states, e.g. shortages)."""
+        self._db.execute("DELETE FROM documents WHERE collection = ? AND key = ?", (collection, key))
+
     def clear(self, collection: str) -> None:
         self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
 

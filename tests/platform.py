@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from services.gateway.tokens import TokenBook
 from services.launcher import PROCESSES, Platform
 from shared.config import load_settings, metrics_port_variable
 
@@ -28,9 +30,10 @@ def platform_env(amqp_uri: str, data_dir: Path, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
+def running_platform(amqp_uri: str, data_dir: Path, extra_env: dict[str, str] | None = None
+                     ) -> Iterator[Platform]:
     """Start inventory, teams, incidents and the gateway on private SQLite files and vhost."""
-    env = platform_env(amqp_uri, data_dir, free_port()) | {"RELAY_POLL_S": "0.1"}
+    env = platform_env(amqp_uri, data_dir, free_port()) | {"RELAY_POLL_S": "0.1"} | (extra_env or {})
     platform = Platform(load_settings("gateway", env), env)
     platform.start()
     try:
@@ -42,3 +45,14 @@ def running_platform(amqp_uri: str, data_dir: Path) -> Iterator[Platform]:
         raise
     finally:
         platform.stop()
+
+
+def issue_token(platform: Platform, role: str = "admin", user: str | None = None, *,
+                warehouses: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> str:
+    """A token for the running platform, issued through the gateway's token book."""
+    book = TokenBook.open(platform.settings)
+    try:
+        return book.issue(user or f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}", role,
+                          warehouses=warehouses, teams=teams, actor="tests")
+    finally:
+        book.close()

@@ -1,4 +1,13 @@
-"""Run the gateway service: `python -m services.gateway` (configured by environment variables)."""
+"""`python -m services.gateway`: run the gateway; `python -m services.gateway tokens …`: manage tokens."""
+
+import sys
+import warnings
+
+if sys.argv[1:2] == ["tokens"]:
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    from services.gateway.cli import main
+
+    sys.exit(main(sys.argv[2:]))
 
 import eventlet
 

@@ -1,30 +1,86 @@
-"""The gateway's HTTP entrypoints, generated from the route table (`services.gateway.routes`)."""
+"""The gateway's HTTP entrypoints, generated from the route table (`services.gateway.routes`).
+
+Every API request goes through one pipeline (`GatewayService.serve`): request id →
+token (401/429) → role (403) → the route's kind (command, read, list, view) with the
+scope check on the ids it names (403) → JSON, or CSV where the row says so (a `text/csv`
+body is read within the same size limit as JSON). Known errors map through one table
+(`http.ERROR_STATUS`); anything else is a JSON 500 with a request id, and the log has
+the traceback under that id.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-import eventlet
+from nameko.exceptions import RemoteError, get_module_path, registry
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Request, Response
 
-from shared.config import SERVICES
+from shared.application import IdempotencyKeyReused
+from shared.blocking import offload
+from shared.config import SERVICES, load_settings
+from shared.envelope import now
+from shared.errors import AnbeiError, Conflict
 from shared.metrics import ServiceMetrics
 from shared.nameko_kit import service_settings
 
-from .http import api, command_meta, json_body, with_path_id
+from . import dashboard, openapi
+from .auth import FailedLogins, authenticate, authorize_role, authorize_scope
+from .gather import Gatherer, ServiceUnavailable, bounded_call
+from .http import (
+    command_meta,
+    csv_body,
+    csv_response,
+    error_response,
+    json_body,
+    json_response,
+    read_body,
+    request_id,
+    with_path_id,
+)
 from .routes import Route, all_routes
-from .web import http
+from .tokens import Principal, TokenBook
+from .web import http, internal_error
 
-Result = tuple[int, Any]
-_PATH_VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
+log = logging.getLogger(__name__)
 
 
-def path_fields(route: Route) -> list[str]:
-    """The names of a route's path variables, in the order they appear."""
-    return _PATH_VARIABLE.findall(route.path)
+def register_remote_errors() -> None:
+    """Let every kernel error (e.g. `IdempotencyKeyReused`) arrive over RPC as itself."""
+    pending: list[type[AnbeiError]] = [AnbeiError]
+    while pending:
+        cls = pending.pop()
+        if cls.__init__ is AnbeiError.__init__:
+            registry.setdefault(get_module_path(cls), cls)
+        pending.extend(cls.__subclasses__())
+
+
+class Gate:
+    """The token book and the failed-login brake of one gateway process."""
+
+    def __init__(self, book: TokenBook) -> None:
+        self.book, self.failures = book, FailedLogins()
+
+    def principal(self, request: Request) -> Principal:
+        return authenticate(request.headers.get("Authorization"), request.remote_addr or "unknown",
+                            lambda token: offload(self.book.authenticate, token), self.failures)
+
+
+class Tokens(DependencyProvider):  # type: ignore[misc]
+    """The gateway's token book, opened on its own event store at container setup."""
+
+    def setup(self) -> None:
+        self.gate = Gate(TokenBook.open(load_settings("gateway")))
+
+    def stop(self) -> None:
+        self.gate.book.close()
+
+    def get_dependency(self, worker_ctx: Any) -> Gate:
+        return self.gate
 
 
 class GatewayService:
@@ -34,53 +90,98 @@ class GatewayService:
     incidents = RpcProxy("incidents")
     settings = service_settings()
     metrics = ServiceMetrics()
-
-    def _call(self, service: str, method: str, *args: Any) -> Any:
-        with eventlet.Timeout(self.settings.rpc_timeout_s):
-            return getattr(getattr(self, service), method)(*args)
+    gate: Gate = Tokens()  # nameko puts the Gate on each worker
 
     @http("GET", "/healthz")
-    @api
-    def healthz(self, request: Request) -> Result:
-        return 200, {"status": "ok"}
+    def healthz(self, request: Request) -> Response:
+        return json_response(200, {"status": "ok"})
 
     @http("GET", "/readyz")
-    @api
-    def readyz(self, request: Request) -> Result:
+    def readyz(self, request: Request) -> Response:
         checks = {service: self._ping(service) for service in SERVICES}
         ready = all(state == "ok" for state in checks.values())
-        return (200 if ready else 503), {"status": "ready" if ready else "not_ready", "services": checks}
+        return json_response(200 if ready else 503,
+                             {"status": "ready" if ready else "not_ready", "services": checks})
 
     def _ping(self, service: str) -> str:
         try:
-            with eventlet.Timeout(2):
-                getattr(self, service).ping()
-        except eventlet.Timeout:
-            return "timeout"
-        except Exception as error:
-            return f"unavailable: {type(error).__name__}"
+            bounded_call(self._proxy, 2)(service, "ping")
+        except ServiceUnavailable as error:
+            return "timeout" if error.timed_out else "unavailable"
         return "ok"
 
-    def handle(self, route: Route, request: Request, path_values: dict[str, str]) -> Result:
-        """Call a route's RPC as its `kind` says (see `services.gateway.routes`)."""
-        ordered = [path_values[name] for name in path_fields(route)]
+    @http("GET", "/api/v1/openapi.json")
+    def openapi_document(self, request: Request) -> Response:
+        return json_response(200, openapi.document())
+
+    @http("GET", "/")
+    def dashboard_page(self, request: Request) -> Response:
+        return dashboard.asset("index.html")
+
+    @http("GET", "/dashboard/<name>")
+    def dashboard_asset(self, request: Request, name: str) -> Response:
+        return dashboard.asset(name)
+
+    def _proxy(self, service: str) -> Any:
+        return getattr(self, service)
+
+    def serve(self, route: Route, request: Request, path_values: dict[str, str]) -> Response:
+        """One API request, from token to JSON (see the module docstring)."""
+        rid = uuid.uuid4().hex
+        try:
+            rid = request_id(request)
+            principal = self.gate.principal(request)
+            authorize_role(route, principal)
+            response = answer(route, self._run(route, request, path_values, principal, rid))
+        except IdempotencyKeyReused as error:
+            response = error_response(Conflict(error.message, field="Idempotency-Key", code=error.code))
+        except AnbeiError as error:
+            response = error_response(error)
+        except RemoteError as error:
+            log.error("request %s: %s failed in a service: %s", rid, route.name, error)
+            response = internal_error(rid)
+        except Exception:
+            log.exception("request %s: %s failed", rid, route.name)
+            response = internal_error(rid)
+        response.headers["X-Request-Id"] = rid
+        return response
+
+    def _run(self, route: Route, request: Request, path_values: dict[str, str], principal: Principal,
+             rid: str) -> Any:
+        call = bounded_call(self._proxy, self.settings.rpc_timeout_s)
+        ordered = [path_values[name] for name in route.path_fields]
+        authorize_scope(route, principal, path_values)
         if route.kind == "command":
-            body = json_body(request)
-            for field in path_fields(route):
+            raw = read_body(request, self.settings.gateway_max_body_bytes)
+            body = csv_body(raw, dict(request.args)) if route.body == "csv" else json_body(raw)
+            for field in route.path_fields:
                 body = with_path_id(body, field, path_values[field])
-            return route.status, self._call(route.service, route.rpc, body, command_meta(request))
+            authorize_scope(route, principal, body)
+            return call(route.service, route.rpc, body, command_meta(request, principal, rid))
+        query = dict(request.args)
+        if route.kind == "view":
+            assert route.handler is not None
+            return route.handler(Gatherer(call, now, principal), *ordered, query)
         if route.kind == "list" or route.query is not None:
-            return route.status, self._call(route.service, route.rpc, *ordered, dict(request.args))
-        return route.status, self._call(route.service, route.rpc, *ordered)
+            return call(route.service, route.rpc, *ordered, query)
+        return call(route.service, route.rpc, *ordered)
+
+
+def answer(route: Route, result: Any) -> Response:
+    """The route's answer: JSON, or the CSV text an `answer="csv"` RPC returned."""
+    if route.answer == "csv":
+        return csv_response(route.status, result["csv"], result["filename"])
+    return json_response(route.status, result)
 
 
 def _endpoint(route: Route) -> Callable[..., Response]:
-    def endpoint(self: GatewayService, request: Request, **path_values: str) -> Result:
-        return self.handle(route, request, path_values)
+    def endpoint(self: GatewayService, request: Request, **path_values: str) -> Response:
+        return self.serve(route, request, path_values)
 
     endpoint.__name__ = endpoint.__qualname__ = route.name
-    return http(route.method, route.url)(api(endpoint))  # type: ignore[no-any-return]
+    return http(route.method, route.url)(endpoint)  # type: ignore[no-any-return]
 
 
+register_remote_errors()
 for _route in all_routes():
     setattr(GatewayService, _route.name, _endpoint(_route))

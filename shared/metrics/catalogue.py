@@ -103,17 +103,15 @@ INCIDENTS_OPEN = MetricSpec(
     "Incidents not yet closed, by status and severity grade (I-IV, or none when not graded).",
     ("status", "grade"),
 )
-NOW = (OUTBOX_BACKLOG, PROJECTION_LAG, STOCK_ON_HAND, TEAMS, INCIDENTS_OPEN)
-
-# -- named now, fed by the services once their read models exist -------------------------------
 STOCK_BELOW_MINIMUM = MetricSpec(
     "anbei_stock_below_minimum_lines",
-    "Stock lines (an item in a warehouse) whose quantity on hand is below its minimum level.",
+    "Stock lines (an item in a warehouse) whose available stock (on hand less reserved) is below "
+    "its minimum level, as GET /stock/shortages lists them.",
     ("category_class",),
 )
 LOTS_EXPIRING = MetricSpec(
     "anbei_stock_lots_expiring_soon",
-    "Stock lots on hand that expire within 30 days.",
+    "Stock lots on hand that expired or expire within 30 days.",
     ("category_class",),
 )
 TEAMS_STALE = MetricSpec(
@@ -123,9 +121,14 @@ TEAMS_STALE = MetricSpec(
 )
 PEOPLE_AVAILABLE = MetricSpec(
     "anbei_people_available",
-    "People the latest readiness reports say are available, by capability.",
+    "People available now by capability: those the latest readiness reports give for teams that are "
+    "ready or partially ready, not deployed and not stale (as GET /capacity counts them).",
     ("capability",),
 )
+NOW = (OUTBOX_BACKLOG, PROJECTION_LAG, STOCK_ON_HAND, TEAMS, INCIDENTS_OPEN, STOCK_BELOW_MINIMUM,
+       LOTS_EXPIRING, TEAMS_STALE, PEOPLE_AVAILABLE)
+
+# -- named now, fed by the services once their read models exist -------------------------------
 INCIDENTS_BY_RESPONSE_LEVEL = MetricSpec(
     "anbei_incidents_open_by_response_level",
     "Open incidents by the response level activated for them (I-IV, or none).",
@@ -143,8 +146,7 @@ REPORTS_LATE = MetricSpec(
     ("grade",),
     type="counter",
 )
-LATER = (STOCK_BELOW_MINIMUM, LOTS_EXPIRING, TEAMS_STALE, PEOPLE_AVAILABLE, INCIDENTS_BY_RESPONSE_LEVEL,
-         RELIEF_PENDING, REPORTS_LATE)
+LATER = (INCIDENTS_BY_RESPONSE_LEVEL, RELIEF_PENDING, REPORTS_LATE)
 
 
 def all_names() -> set[str]:

@@ -89,16 +89,18 @@ class EventStore(ABC):
         """Append `events` atomically; return them as stored (the originals on a retry)."""
 
     @abstractmethod
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        """Events of one stream from `from_version` on, in version order."""
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
+        """Events of one stream from `from_version` on (at most `limit`), in version order."""
 
     def read_for_command(
-        self, stream_id: str, from_version: int, event_id: uuid.UUID | None
+        self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None
     ) -> tuple[list[EventEnvelope], EventEnvelope | None]:
-        """`read_stream(stream_id, from_version)` and `get_event(event_id)` at once: what a
+        """`read_stream(stream_id, from_version, limit)` and `get_event(event_id)` at once: what a
         command needs before it decides. Backends answer both in one query."""
         recorded = self.get_event(event_id) if event_id is not None else None
-        return self.read_stream(stream_id, from_version), recorded
+        return self.read_stream(stream_id, from_version, limit), recorded
 
     @abstractmethod
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:

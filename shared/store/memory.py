@@ -89,8 +89,11 @@ class InMemoryEventStore(EventStore):
             batches.append(batch)
         return batches
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        return self.shared.streams.get(stream_id, [])[max(from_version, 1) - 1:]
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
+        start = max(from_version, 1) - 1
+        return self.shared.streams.get(stream_id, [])[start:None if limit is None else start + limit]
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         check_read(after_position, limit)

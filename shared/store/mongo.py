@@ -211,16 +211,22 @@ class MongoEventStore(EventStore):
             return 0, ""
         return int(head["last_version"]), str(head["events"][-1]["hash"])
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        commits = self._commits.find(
-            {"stream_id": stream_id, "last_version": {"$gte": from_version}},
-            sort=[("first_version", 1)],
-        )
-        return [e for commit in commits for e in _envelopes(commit) if e.version >= from_version]
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
+        events: list[EventEnvelope] = []
+        for commit in self._commits.find({"stream_id": stream_id, "last_version": {"$gte": from_version}},
+                                         sort=[("first_version", 1)]):
+            events += [e for e in _envelopes(commit) if e.version >= from_version]
+            if limit is not None and len(events) >= limit:
+                break
+        return events if limit is None else events[:limit]
 
     def read_for_command(
-        self, stream_id: str, from_version: int, event_id: uuid.UUID | None
+        self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None
     ) -> tuple[list[EventEnvelope], EventEnvelope | None]:
+        if limit is not None:  # a long history read in pages: the first page and the record apart
+            return super().read_for_command(stream_id, from_version, event_id, limit)
         wanted: list[Document] = [{"stream_id": stream_id, "last_version": {"$gte": from_version}}]
         if event_id is not None:
             wanted.append({"event_ids": str(event_id)})

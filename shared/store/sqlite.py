@@ -308,20 +308,23 @@ class SQLiteEventStore(EventStore):
             batches.append(batch)
         return batches
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
         rows = self._connection().execute(
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? AND version >= ?"
-            " ORDER BY version", (stream_id, from_version),
+            " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
         ).fetchall()
         return [_envelope(row) for row in rows]
 
     def read_for_command(
-        self, stream_id: str, from_version: int, event_id: uuid.UUID | None
+        self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None
     ) -> tuple[list[EventEnvelope], EventEnvelope | None]:
         rows = self._connection().execute(
-            f"SELECT {_COLUMNS}, 0 FROM events WHERE stream_id = ? AND version >= ?"
-            f" UNION ALL SELECT {_COLUMNS}, 1 FROM events WHERE event_id = ? ORDER BY 12, 5",
-            (stream_id, from_version, str(event_id) if event_id else ""),
+            f"SELECT * FROM (SELECT {_COLUMNS}, 0 FROM events WHERE stream_id = ? AND version >= ?"
+            f" ORDER BY version LIMIT ?) UNION ALL SELECT {_COLUMNS}, 1 FROM events WHERE event_id = ?"
+            " ORDER BY 12, 5",
+            (stream_id, from_version, -1 if limit is None else limit, str(event_id) if event_id else ""),
         ).fetchall()
         tail = [_envelope(row) for row in rows if row[11] == 0]
         recorded = next((_envelope(row) for row in rows if row[11] == 1), None)

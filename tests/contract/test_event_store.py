@@ -301,3 +301,15 @@ def test_part_of_an_earlier_batch_is_not_a_replay(store: EventStore) -> None:
     with pytest.raises(EventIdReusedError):
         store.append(sid, 0, [second, first])
     assert store.stream_version(sid) == 2
+
+
+def test_a_stream_can_be_read_in_pages(store: EventStore) -> None:
+    sid = stream()
+    store.append(sid, 0, [new(quantity=n) for n in range(1, 4)])
+    store.append(sid, 3, [new(quantity=n) for n in range(4, 8)])
+    assert [e.version for e in store.read_stream(sid, 1, limit=2)] == [1, 2]
+    assert [e.version for e in store.read_stream(sid, 3, limit=3)] == [3, 4, 5]
+    assert [e.version for e in store.read_stream(sid, 6, limit=10)] == [6, 7]
+    first = store.read_stream(sid)[0]
+    tail, recorded = store.read_for_command(sid, 5, first.event_id, limit=2)
+    assert [e.version for e in tail] == [5, 6] and recorded == first

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 from services.launcher import _port_problem
 from shared.config import load_settings
 from shared.views import ViewStore
@@ -30,30 +32,67 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(") ")[1][0] != "Z"
 
 
-def test_the_launcher_prints_the_gateway_url_and_ctrl_c_stops_every_process(
-    amqp_uri: str, tmp_path: Path
-) -> None:
-    port = free_port()
+def start_launcher(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m services` and read its output until it says how to stop it."""
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "services"], env=platform_env(amqp_uri, tmp_path, port),
+        [sys.executable, "-m", "services"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell's background job
     )
+    assert launcher.stdout is not None
+    output: list[str] = []
+    deadline = time.monotonic() + 90
+    while (time.monotonic() < deadline and "to stop everything" not in "".join(output)
+           and launcher.poll() is None):
+        output.append(launcher.stdout.readline())
+    return launcher, "".join(output)
+
+
+def printed_token(output: str, after: str) -> str | None:
+    lines = output.splitlines()
+    index = next((i for i, line in enumerate(lines) if line.startswith(after)), None)
+    return None if index is None else lines[index + 1].strip()
+
+
+def stop(launcher: subprocess.Popen[str]) -> str:
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(30) == 0
+    assert launcher.stdout is not None
+    return launcher.stdout.read()
+
+
+def test_the_launcher_prints_the_url_and_tokens_and_ctrl_c_stops_every_process_and_the_run_token(
+    amqp_uri: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = platform_env(amqp_uri, tmp_path, port)
+    launcher, output = start_launcher(env)
     services: list[int] = []
     try:
-        assert launcher.stdout is not None
-        output: list[str] = []
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and "Ctrl-C" not in "".join(output):
-            output.append(launcher.stdout.readline())
-        assert f"Gateway: http://127.0.0.1:{port}" in "".join(output), "".join(output)
+        assert f"Gateway: http://127.0.0.1:{port}" in output, output
+        assert ("seed: new: items 18, warehouses 2, opening balances 8, minimum levels 6, agreements 1, "
+                "townships 22, teams 9, duty posts 1; already there: nothing") in output, output
+        admin = printed_token(output, "First start: an admin token was created")
+        run = printed_token(output, "Token for this run")
+        assert admin and run, output
+        base = f"http://127.0.0.1:{port}/api/v1"
+        for token in (admin, run):
+            me = requests.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert me.json()["role"] == "admin"
         services = children_of(launcher.pid)
         assert len(services) == 4
 
-        launcher.send_signal(signal.SIGINT)
-        assert launcher.wait(30) == 0
-        assert "stopped." in launcher.stdout.read()
+        assert "stopped." in stop(launcher)
         assert [pid for pid in services if alive(pid)] == []
+
+        again, second_output = start_launcher(env)
+        try:
+            assert "First start" not in second_output and "Token for this run" in second_output
+            for token, status in ((admin, 200), (run, 401)):
+                me = requests.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+                assert me.status_code == status
+        finally:
+            stop(again)
     finally:
         for pid in [launcher.pid, *services]:
             if alive(pid):

@@ -45,14 +45,15 @@ def test_a_receipt_is_read_back_and_published_to_the_services_exchange(
         with connection.SimpleQueue(queue) as probe:
             warehouse, item = stocked_warehouse(rpc, 40)
             stock = rpc.inventory.get_stock(warehouse)["items"]
-            assert [(level["item_id"], level["quantity"]) for level in stock] == [(item, 40)]
+            assert [(level["item_id"], level["on_hand"]) for level in stock] == [(item, 40)]
             message = probe.get(timeout=10)
             body = json.loads(message.body)
             message.ack()
     assert message.delivery_info["routing_key"] == "StockReceived"
     assert body["type"] == "StockReceived"
     assert body["data"] == {"warehouse_id": warehouse, "item_id": item, "quantity": 40,
-                            "source": "purchase", "reference": None, "note": None}
+                            "source": "purchase", "reference": None, "note": None, "lot": "",
+                            "expires_on": None, "import_id": None}
     assert body["stream_id"] == f"stock:{warehouse}:{item}"
 
 
@@ -85,7 +86,7 @@ def test_concurrent_issues_never_take_stock_below_zero(
         outcomes = list(pool.map(issue, range(16)))
     assert outcomes.count("issued") == 10
     assert outcomes.count("insufficient_stock") == 6
-    assert rpc.inventory.get_stock(warehouse)["items"][0]["quantity"] == 0
+    assert rpc.inventory.get_stock(warehouse)["items"][0]["on_hand"] == 0
 
 
 def test_a_retried_command_with_the_same_id_is_recorded_once(rpc: Any) -> None:
@@ -95,7 +96,7 @@ def test_a_retried_command_with_the_same_id_is_recorded_once(rpc: Any) -> None:
     first = rpc.inventory.record_movement(receipt, meta)
     again = rpc.inventory.record_movement(receipt, meta)
     assert again["events"] == first["events"]
-    assert again["quantity"] == 12
+    assert again["on_hand"] == 12
     assert len(rpc.inventory.list_movements(warehouse)["items"]) == 2
 
 

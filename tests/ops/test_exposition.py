@@ -3,10 +3,13 @@ RED, kernel and business metrics its work produces."""
 
 from __future__ import annotations
 
+import operator
 import re
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -82,3 +85,32 @@ def test_a_stock_movement_through_the_gateway_shows_in_red_kernel_and_business_m
     assert sample(at_gateway, "anbei_entrypoint_requests_total", entrypoint="record_movement", type="http",
                   outcome="conflict") is not None
     assert f"/warehouses/{warehouse}" not in at_gateway  # routes are labelled by name, never by path
+
+
+def test_a_line_set_below_its_minimum_and_a_lot_expiring_soon_show_in_the_reserve_gauges(
+    platform: Platform,
+) -> None:
+    warehouse, item = f"w-{uuid.uuid4().hex[:8]}", f"i-{uuid.uuid4().hex[:8]}"
+    assert gateway(platform, "POST", "/warehouses", {"warehouse_id": warehouse, "name": "Depot",
+                                                     "name_zh": "物资库", "kind": "township"})[0] == 201
+    assert gateway(platform, "POST", "/items", {"item_id": item, "name": "water", "name_zh": "饮用水",
+                                                "unit": "case", "category_code": "1999999"})[0] == 201
+    before = scrape(platform, "inventory")
+    soon = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    receipt = {"kind": "receipt", "item_id": item, "quantity": 5, "lot": "W1", "expires_on": soon}
+    assert gateway(platform, "POST", f"/warehouses/{warehouse}/movements", receipt)[0] == 201
+    minimum = f"/warehouses/{warehouse}/stock/{item}/minimum"
+    assert gateway(platform, "PUT", minimum, {"minimum": 50})[0] == 200
+
+    def class_1(name: str) -> Callable[[], float | None]:
+        return lambda: sample(scrape(platform, "inventory"), name, category_class="1")
+
+    for name in ("anbei_stock_below_minimum_lines", "anbei_stock_lots_expiring_soon"):
+        wanted = (sample(before, name, category_class="1") or 0.0) + 1
+        assert eventually(class_1(name), partial(operator.eq, wanted)) == wanted, name
+
+
+def test_the_readiness_gauges_are_exposed_for_every_team_type_and_capability(platform: Platform) -> None:
+    exposition = scrape(platform, "teams")
+    assert sample(exposition, "anbei_teams_stale", team_type="militia") is not None
+    assert sample(exposition, "anbei_people_available", capability="forest_fire") is not None

@@ -67,7 +67,7 @@ def test_a_stock_issue_through_the_gateway_moves_the_stock_gauge_seen_in_prometh
     status, answer = gateway(platform, "POST", f"/warehouses/{warehouse}/movements",
                              {"kind": "issue", "item_id": item, "quantity": 300, "destination": "Sanshipu"},
                              key=f"issue-{uuid.uuid4()}")
-    assert (status, answer["quantity"]) == (201, 700)
+    assert (status, answer["on_hand"]) == (201, 700)
 
     issued = [baseline[0] + 700]
     assert poll(prometheus, gauge, lambda values: values == issued) == issued

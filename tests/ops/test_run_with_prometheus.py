@@ -40,7 +40,8 @@ def test_the_launcher_runs_a_local_prometheus_scraping_every_process_and_ctrl_c_
         assert launcher.stdout is not None
         output: list[str] = []
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and "Ctrl-C" not in "".join(output):
+        # the last line it prints; the run token's line mentions Ctrl-C too
+        while time.monotonic() < deadline and "to stop everything" not in "".join(output):
             output.append(launcher.stdout.readline())
         printed = re.search(r"Prometheus: (http://127\.0\.0\.1:\d+)", "".join(output))
         assert printed is not None, "".join(output)

@@ -51,11 +51,13 @@ class TwinLandsBeforeTheLoad(InMemoryEventStore):
 
     twin: Application | None = None
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
         if self.twin is not None:
             twin, self.twin = self.twin, None
             twin.execute("slot-1", slot, Claim(by="dispatch-7"), CommandContext(command_id="claim-7"))
-        return super().read_stream(stream_id, from_version)
+        return super().read_stream(stream_id, from_version, limit)
 
 
 def application(store: InMemoryEventStore) -> Application:

@@ -13,6 +13,7 @@ def test_defaults_put_each_service_on_its_own_sqlite_files() -> None:
     assert settings.view_store_path == Path("/srv/anbei/inventory-views.db")
     assert settings.amqp_uri.startswith("amqp://")
     assert settings.gateway_port == 8000
+    assert settings.gateway_max_body_bytes == 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -28,6 +29,9 @@ def test_defaults_put_each_service_on_its_own_sqlite_files() -> None:
         ("RPC_TIMEOUT_S", "inf"),
         ("RELAY_POLL_S", "NaN"),
         ("RELAY_POLL_S", "-inf"),
+        ("GATEWAY_MAX_BODY_BYTES", "0"),
+        ("GATEWAY_MAX_BODY_BYTES", "1e6"),
+        ("GATEWAY_MAX_BODY_BYTES", str(10**12)),
     ],
 )
 def test_a_bad_variable_is_refused_with_its_name(name: str, value: str) -> None:

@@ -54,8 +54,10 @@ class CountingStore(InMemoryEventStore):
 
     read = 0
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        events = super().read_stream(stream_id, from_version)
+    def read_stream(
+        self, stream_id: str, from_version: int = 1, limit: int | None = None
+    ) -> list[EventEnvelope]:
+        events = super().read_stream(stream_id, from_version, limit)
         self.read += len(events)
         return events
 
@@ -176,3 +178,15 @@ def test_a_decider_rebuilt_for_each_command_shares_one_codec_and_one_registratio
     assert {app.states.codec(d).fingerprint for d in rebuilt} == {app.states.codec(shelf).fingerprint}
     assert len(app.states._codecs) == 1
     assert len(known_deciders()) == before
+
+
+def test_a_long_history_is_folded_page_by_page_to_the_same_state(monkeypatch: Any) -> None:
+    import shared.application
+
+    store = CountingStore()
+    run(application(store, every=1000), [("boats", n) for n in range(1, 11)])
+    monkeypatch.setattr(shared.application, "FOLD_PAGE", 3)
+    restarted = application(store, every=1000)
+    assert restarted.load("shelf:1", shelf) == (replayed(store), 10)
+    run(restarted, [("boats", 1)], prefix="later")
+    assert restarted.load("shelf:1", shelf)[1] == 11

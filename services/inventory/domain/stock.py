@@ -1,43 +1,23 @@
-"""Stock of one item in one warehouse: every receipt and issue, never below zero."""
+"""Stock of one item in one warehouse: its events, its state, and how events change it.
+
+The line knows what is on hand (by lot), what is reserved for incidents, and what it
+has sent on its way to other warehouses (in transit until received). Available is on
+hand minus reserved, and never negative. Decisions live in `stock_rules`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
 
-from shared.decider import Command, Decider, Event
-from shared.errors import Conflict
-from shared.ids import Name, Note, PositiveCount, Slug
+from pydantic import Field
+
+from shared.decider import Event
 from shared.streams import stream_id as _stream_id
-from shared.timestamps import Timestamp
 
-
-class ReceiveStock(Command):
-    kind: Literal["receipt"] = "receipt"
-    warehouse_id: Slug
-    item_id: Slug
-    quantity: PositiveCount
-    source: Name = "purchase"
-    reference: Name | None = None
-    note: Note | None = None
-    occurred_at: Timestamp | None = None
-
-
-class IssueStock(Command):
-    kind: Literal["issue"] = "issue"
-    warehouse_id: Slug
-    item_id: Slug
-    quantity: PositiveCount
-    destination: Name
-    reference: Name | None = None
-    note: Note | None = None
-    occurred_at: Timestamp | None = None
-
-
-StockCommand = ReceiveStock | IssueStock
-MOVEMENTS: dict[str, type[ReceiveStock] | type[IssueStock]] = {
-    "receipt": ReceiveStock, "issue": IssueStock,
-}
+from .lots import Lot, LotQuantity, apply
 
 
 class StockReceived(Event):
@@ -47,6 +27,9 @@ class StockReceived(Event):
     source: str
     reference: str | None
     note: str | None
+    lot: str = ""
+    expires_on: date | None = None
+    import_id: str | None = None
 
 
 class StockIssued(Event):
@@ -56,36 +39,292 @@ class StockIssued(Event):
     destination: str
     reference: str | None
     note: str | None
+    incident_id: str | None = None
+    reservation_id: str | None = None
+    lots: list[LotQuantity] = Field(default_factory=list)
+
+
+class StockWrittenOff(Event):
+    warehouse_id: str
+    item_id: str
+    quantity: int
+    reason: str
+    note: str | None
+    lots: list[LotQuantity]
+
+
+class StockReserved(Event):
+    warehouse_id: str
+    item_id: str
+    reservation_id: str
+    quantity: int
+    incident_id: str | None
+    note: str | None
+
+
+class ReservationReleased(Event):
+    warehouse_id: str
+    item_id: str
+    reservation_id: str
+    quantity: int
+    reason: str | None
+
+
+class StockCounted(Event):
+    """A stocktake. `variance` = counted - expected is the adjustment, taken from `lots`."""
+
+    warehouse_id: str
+    item_id: str
+    counted: int
+    expected: int
+    variance: int
+    reason: str | None
+    lots: list[LotQuantity]
+    previous_count_version: int
+
+
+class StockTransferredOut(Event):
+    warehouse_id: str
+    item_id: str
+    transfer_id: str
+    to_warehouse_id: str
+    quantity: int
+    lots: list[LotQuantity]
+    reference: str | None
+    note: str | None
+
+
+class StockTransferredIn(Event):
+    warehouse_id: str
+    item_id: str
+    transfer_id: str
+    from_warehouse_id: str
+    quantity: int
+    lots: list[LotQuantity]
+
+
+class TransitClosed(Event):
+    """The source's side of a received transfer: no longer in transit; `discrepancy` = received - sent."""
+
+    warehouse_id: str
+    item_id: str
+    transfer_id: str
+    dispatched: int
+    received: int
+    discrepancy: int
+
+
+class TransferOutCancelled(Event):
+    """A dispatch undone before it travelled: the goods are back on hand in their lots."""
+
+    warehouse_id: str
+    item_id: str
+    transfer_id: str
+    quantity: int
+    lots: list[LotQuantity]
+    reason: str
+
+
+class MinimumLevelSet(Event):
+    warehouse_id: str
+    item_id: str
+    minimum: int
+
+
+class InspectionRecorded(Event):
+    warehouse_id: str
+    item_id: str
+    result: str
+    units_inspected: int | None
+    inspector: str | None
+    note: str | None
+
+
+class MovementReversed(Event):
+    """Undoes the movement at `reversed_version`: `quantity` is the change to on hand."""
+
+    warehouse_id: str
+    item_id: str
+    reversed_version: int
+    reversed_type: str
+    quantity: int
+    lots: list[LotQuantity]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Reservation:
+    quantity: int
+    incident_id: str | None = None
 
 
 @dataclass(frozen=True)
 class Stock:
+    version: int = 0
     on_hand: int = 0
+    lots: Mapping[str, Lot] = field(default_factory=dict)
+    reservations: Mapping[str, Reservation] = field(default_factory=dict)
+    #: transfer id -> the lots dispatched from here and not yet received
+    in_transit: Mapping[str, tuple[LotQuantity, ...]] = field(default_factory=dict)
+    transfers_out: frozenset[str] = frozenset()
+    transfers_in: frozenset[str] = frozenset()
+    minimum: int = 0
+    last_count_version: int = 0
+    reversed: frozenset[int] = frozenset()
+
+    @property
+    def reserved(self) -> int:
+        return sum(reservation.quantity for reservation in self.reservations.values())
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def in_transit_total(self) -> int:
+        return sum(lot.quantity for lots in self.in_transit.values() for lot in lots)
 
 
-def decide(command: StockCommand, state: Stock) -> list[Event]:
-    fields = command.model_dump(exclude={"kind", "occurred_at"})
-    if isinstance(command, ReceiveStock):
-        return [StockReceived(**fields)]
-    if command.quantity > state.on_hand:
-        raise Conflict(
-            f"cannot issue {command.quantity} of {command.item_id}: only {state.on_hand} on hand "
-            f"in {command.warehouse_id}",
-            field="quantity", code="insufficient_stock",
-        )
-    return [StockIssued(**fields)]
+Changes = dict[str, Any]
+
+
+def _received(state: Stock, event: StockReceived) -> Changes:
+    lot = LotQuantity(lot=event.lot, quantity=event.quantity, expires_on=event.expires_on)
+    return {"on_hand": state.on_hand + event.quantity, "lots": apply(state.lots, [lot], 1)}
+
+
+def _issued(state: Stock, event: StockIssued) -> Changes:
+    changes = {"on_hand": state.on_hand - event.quantity, "lots": apply(state.lots, event.lots, -1)}
+    if event.reservation_id is not None:
+        changes["reservations"] = _less_reserved(state, event.reservation_id, event.quantity)
+    return changes
+
+
+def _written_off(state: Stock, event: StockWrittenOff) -> Changes:
+    return {"on_hand": state.on_hand - event.quantity, "lots": apply(state.lots, event.lots, -1)}
+
+
+def _reserved(state: Stock, event: StockReserved) -> Changes:
+    reservation = Reservation(event.quantity, event.incident_id)
+    return {"reservations": {**state.reservations, event.reservation_id: reservation}}
+
+
+def _released(state: Stock, event: ReservationReleased) -> Changes:
+    return {"reservations": _less_reserved(state, event.reservation_id, event.quantity)}
+
+
+def _less_reserved(state: Stock, reservation_id: str, quantity: int) -> dict[str, Reservation]:
+    reservations = dict(state.reservations)
+    held = reservations.pop(reservation_id, None)
+    if held is not None and held.quantity > quantity:
+        reservations[reservation_id] = replace(held, quantity=held.quantity - quantity)
+    return reservations
+
+
+def _counted(state: Stock, event: StockCounted) -> Changes:
+    sign = 1 if event.variance > 0 else -1
+    return {"on_hand": state.on_hand + event.variance, "lots": apply(state.lots, event.lots, sign),
+            "last_count_version": state.version + 1}
+
+
+def _transferred_out(state: Stock, event: StockTransferredOut) -> Changes:
+    return {"on_hand": state.on_hand - event.quantity, "lots": apply(state.lots, event.lots, -1),
+            "in_transit": {**state.in_transit, event.transfer_id: tuple(event.lots)},
+            "transfers_out": state.transfers_out | {event.transfer_id}}
+
+
+def _transferred_in(state: Stock, event: StockTransferredIn) -> Changes:
+    return {"on_hand": state.on_hand + event.quantity, "lots": apply(state.lots, event.lots, 1),
+            "transfers_in": state.transfers_in | {event.transfer_id}}
+
+
+def _transit_closed(state: Stock, event: TransitClosed | TransferOutCancelled) -> Changes:
+    return {"in_transit": {k: v for k, v in state.in_transit.items() if k != event.transfer_id}}
+
+
+def _transfer_cancelled(state: Stock, event: TransferOutCancelled) -> Changes:
+    return {"on_hand": state.on_hand + event.quantity, "lots": apply(state.lots, event.lots, 1),
+            **_transit_closed(state, event)}
+
+
+def _minimum(state: Stock, event: MinimumLevelSet) -> Changes:
+    return {"minimum": event.minimum}
+
+
+def _reversed(state: Stock, event: MovementReversed) -> Changes:
+    sign = 1 if event.quantity > 0 else -1
+    return {"on_hand": state.on_hand + event.quantity, "lots": apply(state.lots, event.lots, sign),
+            "reversed": state.reversed | {event.reversed_version}}
+
+
+_EVOLVE: dict[type[Event], Callable[[Stock, Any], Changes]] = {
+    StockReceived: _received,
+    StockIssued: _issued,
+    StockWrittenOff: _written_off,
+    StockReserved: _reserved,
+    ReservationReleased: _released,
+    StockCounted: _counted,
+    StockTransferredOut: _transferred_out,
+    StockTransferredIn: _transferred_in,
+    TransitClosed: _transit_closed,
+    TransferOutCancelled: _transfer_cancelled,
+    MinimumLevelSet: _minimum,
+    InspectionRecorded: lambda state, event: {},
+    MovementReversed: _reversed,
+}
+EVENT_TYPES: tuple[type[Event], ...] = tuple(_EVOLVE)
+STATE_VERSION = 2
 
 
 def evolve(state: Stock, event: Event) -> Stock:
-    if isinstance(event, StockReceived):
-        return Stock(on_hand=state.on_hand + event.quantity)
-    if isinstance(event, StockIssued):
-        return Stock(on_hand=state.on_hand - event.quantity)
-    return state
+    """The line after `event`. Total: never raises, whatever order events come in."""
+    change = _EVOLVE.get(type(event))
+    return replace(state, version=state.version + 1, **(change(state, event) if change else {}))
+
+
+def changes(event_type: str, data: Mapping[str, Any]) -> tuple[int, int, int]:
+    """How an event (by type and data) changes (on hand, reserved, in transit) of its line.
+
+    The ledger and stock-as-of read models use this, so they agree with `evolve`.
+    """
+    quantity = data.get("quantity", 0)
+    if event_type in ("StockReceived", "StockTransferredIn"):
+        return quantity, 0, 0
+    if event_type == "StockIssued":
+        return -quantity, -quantity if data.get("reservation_id") else 0, 0
+    if event_type == "StockWrittenOff":
+        return -quantity, 0, 0
+    if event_type == "StockReserved":
+        return 0, quantity, 0
+    if event_type == "ReservationReleased":
+        return 0, -quantity, 0
+    if event_type == "StockCounted":
+        return data["variance"], 0, 0
+    if event_type == "StockTransferredOut":
+        return -quantity, 0, quantity
+    if event_type == "TransitClosed":
+        return 0, 0, -data["dispatched"]
+    if event_type == "TransferOutCancelled":
+        return quantity, 0, -quantity
+    if event_type == "MovementReversed":
+        return quantity, 0, 0
+    return 0, 0, 0
 
 
 def stream_id(warehouse_id: str, item_id: str) -> str:
     return _stream_id("stock", warehouse_id, item_id)
 
 
-stock = Decider[StockCommand, Stock](decide, evolve, Stock(), (StockReceived, StockIssued))
+def lot_changes(event_type: str, data: Mapping[str, Any]) -> list[tuple[str, int, str | None]]:
+    """How an event (by type and data) changes its line's lots: (lot, signed quantity, expires_on)."""
+    if event_type == "StockReceived":
+        return [(data.get("lot", ""), data["quantity"], data.get("expires_on"))]
+    sign = {"StockIssued": -1, "StockWrittenOff": -1, "StockTransferredOut": -1, "StockTransferredIn": 1,
+            "TransferOutCancelled": 1}.get(event_type)
+    if event_type == "StockCounted":
+        sign = 1 if data["variance"] > 0 else -1
+    elif event_type == "MovementReversed":
+        sign = 1 if data["quantity"] > 0 else -1
+    if sign is None:
+        return []
+    return [(lot["lot"], sign * lot["quantity"], lot.get("expires_on")) for lot in data.get("lots", [])]

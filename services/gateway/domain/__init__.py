@@ -1,0 +1,1 @@
+"""Pure gateway domain: API tokens. No I/O here."""
