@@ -127,6 +127,7 @@ class FakeTeams:
     teams: dict[str, Json] = field(default_factory=dict)
     townships: dict[str, Json] = field(default_factory=dict)
     deployments: list[Json] = field(default_factory=list)
+    candidate_queries: list[Json] = field(default_factory=list)
 
     def add_team(self, team_id: str, people: int | None,
                  capabilities: tuple[str, ...] = ("flood_water_rescue",), distance_km: float | None = None,
@@ -140,12 +141,16 @@ class FakeTeams:
             raise NotFound(f"no township {township_id}", field="township_id")
         return self.townships[township_id]
 
+    def list_townships(self, query: Json) -> Json:
+        return {"items": list(self.townships.values()), "next": None}
+
     def get_readiness(self, team_id: str) -> Json:
         if team_id not in self.teams:
             raise NotFound(f"no team {team_id}", field="team_id")
         return self.teams[team_id]
 
     def candidate_teams(self, query: Json) -> Json:
+        self.candidate_queries.append(query)
         found = [t for t in self.teams.values() if query["capability"] in t["capabilities"]
                  and t["status"] == "ready" and t["deployment"] is None and t["people_available"]]
         found.sort(key=lambda t: (t["distance_km"] is None, t["distance_km"] or 0.0, t["team_id"]))

@@ -43,7 +43,8 @@ def district() -> FakeDistrict:
                               ("unplaced-store", "woven-sandbags"): 50000,
                               ("jinan-flood-reserve", "rubber-boats"): 32,
                               ("jinan-flood-reserve", "life-jackets"): 2253})
-    world.teams.townships["sanshipu"] = {"location": {"lat": 31.70, "lon": 116.50}}
+    world.teams.townships["sanshipu"] = {"township_id": "sanshipu", "name": "Sanshipu town",
+                                         "name_zh": "三十铺镇", "location": {"lat": 31.70, "lon": 116.50}}
     world.teams.add_team("longma-sanitation-rescue", 18, ("flood_water_rescue", "drainage"), distance_km=9.0)
     world.teams.add_team("blue-sky-rescue", 25, distance_km=4.0)
     world.teams.add_team("militia-reserve", 60, distance_km=15.0)

@@ -218,3 +218,17 @@ def test_a_request_mid_dispatch_and_an_incident_round_trip_through_their_snapsho
         state = world.app.load(stream, decider)[0]
         codec = world.app.states.codec(decider)
         assert codec.load(codec.dump(state)) == state
+
+
+@pytest.mark.parametrize(("township", "asked_near"), [
+    ("sanshipu", "sanshipu"), ("Sanshipu", "sanshipu"), ("三十铺镇", "sanshipu"), ("Atlantis", None)])
+def test_teams_are_looked_for_near_the_township_the_report_names_by_id_or_by_name(
+    township: str, asked_near: str | None
+) -> None:
+    world = World()
+    world.live_flood(township=township)
+    world.request(materials=[], teams=[{"capability": "flood_water_rescue", "people": 5}])
+    world.settle()
+    [query] = world.district.teams.candidate_queries
+    assert query.get("township") == asked_near
+    assert world.get_request()["status"] == "fulfilled"

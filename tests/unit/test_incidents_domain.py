@@ -92,7 +92,7 @@ def test_an_other_incident_may_be_of_any_category(category: Category) -> None:
     ("deaths", -1), ("injured", -1), ("seriously_injured", -1), ("missing", -1), ("affected_people", -1),
     ("people_relocated", -1), ("houses_collapsed", True), ("direct_loss_yuan", -0.01),
     ("incident_type", "meteor"), ("category", "war"), ("incident_id", "G312 crash"), ("title", ""),
-    ("township", "Sanshipu town"), ("reported_by", ""), ("occurred_at", "yesterday"),
+    ("township", ""), ("reported_by", ""), ("occurred_at", "yesterday"),
     ("reported_at", "2024-13-01T00:00:00"), ("coordinates", {"lat": 91, "lon": 116}),
     ("village", "a\x00b"),
 ])

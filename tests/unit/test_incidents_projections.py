@@ -187,5 +187,5 @@ def test_a_report_in_its_first_shape_is_read_in_the_current_one() -> None:
     old = world.app.views.get(INCIDENTS, "old-flood")
     assert old is not None
     assert (old["township"], old["village"], old["occurred_at"], old["people_relocated"]) == (
-        "sanshipu-town", None, OCCURRED.isoformat(), 0)
+        "Sanshipu Town", None, OCCURRED.isoformat(), 0)
     assert world.service.verify_incident({"incident_id": "old-flood"})["status"] == "verified"

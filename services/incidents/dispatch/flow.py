@@ -68,7 +68,8 @@ def plan(event: EventEnvelope, effects: Effects) -> None:
                                reason=f"incident {incident_id} is {incident.status}")
         effects.execute(stream, request.requests, cancel, context(event, "cancel"))
         return
-    origin = state.coordinates or incident.coordinates or lookups.township_seat(effects, incident.township)
+    place = lookups.township(effects, incident.township)
+    origin = state.coordinates or incident.coordinates or (place[1] if place else None)
     command = PlanDispatch(incident_id=incident_id, request_id=request_id)
     sources: list[Source] = []
     call_offs: list[CallOff] = []
@@ -86,14 +87,14 @@ def plan(event: EventEnvelope, effects: Effects) -> None:
         sources += material.sources
         call_offs += material.call_offs
         shortfalls += [material.shortfall] if material.shortfall else []
-    assignments, short = _plan_teams(effects, state, incident.township)
+    assignments, short = _plan_teams(effects, state, place[0] if place else None)
     command = command.model_copy(update={"sources": tuple(sources), "call_offs": tuple(call_offs),
                                          "assignments": assignments, "shortfalls": (*shortfalls, *short)})
     effects.execute(stream, request.requests, command, context(event, "plan"))
 
 
 def _plan_teams(effects: Effects, state: Request,
-                township: str) -> tuple[tuple[Assignment, ...], tuple[Shortfall, ...]]:
+                township: str | None) -> tuple[tuple[Assignment, ...], tuple[Shortfall, ...]]:
     taken = {line.team_id for line in state.approved_teams if line.team_id is not None and line.people != 0}
     assignments: list[Assignment] = []
     shortfalls: list[Shortfall] = []

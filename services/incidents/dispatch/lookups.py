@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import NotFound
+from shared.errors import InvalidCommand, NotFound
 from shared.reactors import Effects
 
 from ..domain.kinds import Coordinates
@@ -21,12 +21,32 @@ from ..domain.sourcing import CALL_OFF_WITHIN_HOURS, AgreementOption, Candidate,
 PAGE = 1000
 
 
-def township_seat(effects: Effects, township: str) -> Coordinates | None:
+_KIND_WORDS = ("subdistrict", "town", "township")
+
+
+def _names(doc: dict[str, Any]) -> set[str]:
+    """Every name a report may use for a township: its id, its names, its name without "town"."""
+    words = doc["name"].split()
+    bare = " ".join(words[:-1]) if len(words) > 1 and words[-1].casefold() in _KIND_WORDS else doc["name"]
+    return {name.casefold() for name in (doc["township_id"], doc["name"], doc["name_zh"], bare)}
+
+
+def township(effects: Effects, reported: str) -> tuple[str, Coordinates] | None:
+    """The register's township a report names (by id or by name), and its seat; None when the
+    register has no such township."""
     try:
-        location = effects.call("teams", "get_township", township)["location"]
-    except NotFound:
-        return None
-    return Coordinates(lat=location["lat"], lon=location["lon"])
+        doc = effects.call("teams", "get_township", reported)
+    except (NotFound, InvalidCommand):  # not an id: look it up by name
+        query: dict[str, Any] = {"limit": PAGE}
+        while True:
+            page = effects.call("teams", "list_townships", query)
+            doc = next((d for d in page["items"] if reported.strip().casefold() in _names(d)), None)
+            if doc is not None or page["next"] is None:
+                break
+            query = {**query, "after": page["next"]}
+        if doc is None:
+            return None
+    return doc["township_id"], Coordinates(lat=doc["location"]["lat"], lon=doc["location"]["lon"])
 
 
 def _warehouse_place(effects: Effects, warehouse_id: str) -> tuple[bool, Coordinates | None]:
@@ -73,14 +93,12 @@ def people_available(effects: Effects, team_id: str) -> int | None:
     return people if isinstance(people, int) else None
 
 
-def candidates(effects: Effects, capability: str, people: int, township: str | None) -> list[Candidate]:
-    """Ready teams with the capability and not deployed, nearest to the township's seat first."""
+def candidates(effects: Effects, capability: str, people: int, township_id: str | None) -> list[Candidate]:
+    """Ready teams with the capability and not deployed, nearest to the township's seat first
+    (in no order of place when the township is not in the register)."""
     query: dict[str, Any] = {"capability": capability, "people": people, "limit": PAGE}
-    if township is not None:
-        query["township"] = township
-    try:
-        answer = effects.call("teams", "candidate_teams", query)
-    except NotFound:  # a township the register does not know: rank without a place
-        answer = effects.call("teams", "candidate_teams", {k: v for k, v in query.items() if k != "township"})
+    if township_id is not None:
+        query["township"] = township_id
+    answer = effects.call("teams", "candidate_teams", query)
     return [Candidate(doc["team_id"], doc["people_available"] or 0, doc.get("distance_km"))
             for doc in answer["items"]]

@@ -29,8 +29,8 @@ class ReportIncident(Command):
     title: Name
     incident_type: IncidentType
     category: Category
-    #: The township or subdistrict, by its id in the district's register (`/townships`).
-    township: Slug
+    #: The township or subdistrict: its id in the district's register (`/townships`) or its name.
+    township: Name
     village: Name | None = None
     location: Name | None = None
     coordinates: Coordinates | None = None

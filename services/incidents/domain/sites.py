@@ -24,7 +24,7 @@ class RegisterSite(Command):
     site_id: Slug
     name: Name
     name_zh: Name | None = None
-    township: Slug
+    township: Name
     village: Name | None = None
     address: Name | None = None
     coordinates: Coordinates | None = None
