@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .domain.dispatch_steps import CallOff, Shortfall, Source, Step
 from .domain.grading import Category, Grade
 from .domain.incidents import IncidentStatus
-from .domain.kinds import Coordinates, IncidentType, Level
+from .domain.kinds import GeoPoint, IncidentType, Level
 from .domain.lifecycle import ResponseBasis
 from .domain.request_commands import MaterialAsk, PledgerKind, Priority
 from .domain.request_state import RequestStatus
@@ -94,7 +94,7 @@ class PledgeOnIncident(Answer):
     lines: list[MaterialAsk]
 
 
-class DispatchedTeam(Answer):
+class SentTeam(Answer):
     """A team sent by a request; `status` follows our stand-downs and what its team recorded."""
 
     request_id: str
@@ -140,8 +140,9 @@ class AfterActionSummary(Answer):
     duration_s: float | None
 
 
-class Incident(Answer):
-    """An incident as its events made it (the read model's document)."""
+class IncidentCore(Answer):
+    """An incident as its events made it, but for the teams and materials it was sent (which the
+    gateway's view lists in its own, richer, shape)."""
 
     incident_id: str
     title: str
@@ -150,7 +151,7 @@ class Incident(Answer):
     township: str
     village: str | None
     location: str | None
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     description: str | None
     reported_by: str
     deaths: int
@@ -193,12 +194,17 @@ class Incident(Answer):
     evacuees_now: int
     evacuees_peak: int
     request_statuses: dict[str, str]
-    dispatched_materials: list[IssuedMaterial]
     called_off: list[CalledOffMaterial]
     pledged: list[PledgeOnIncident]
-    dispatched_teams: list[DispatchedTeam]
     team_reports: list[TeamReport]
     summary: AfterActionSummary | None
+
+
+class Incident(IncidentCore):
+    """An incident as its events made it (the read model's document)."""
+
+    dispatched_materials: list[IssuedMaterial]
+    dispatched_teams: list[SentTeam]
 
 
 class ReliefClock(Answer):
@@ -300,7 +306,7 @@ class Request(Answer):
     request_id: str
     priority: Priority
     destination: str
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     note: str | None
     status: RequestStatus
     raised_by: str
@@ -319,6 +325,14 @@ class Request(Answer):
 class IncidentView(IncidentNow):
     """An incident's full view: with its requests and its whole timeline."""
 
+    requests: list[Request]
+    timeline: list[TimelineEntry]
+
+
+class IncidentViewCore(IncidentCore):
+    """The full view but for the teams and materials, for the gateway to list in its own shape."""
+
+    relief_clock: ReliefClock
     requests: list[Request]
     timeline: list[TimelineEntry]
 
@@ -360,7 +374,7 @@ class Site(Answer):
     township: str
     village: str | None
     address: str | None
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     capacity: int
     registered_at: datetime
     occupancy: int

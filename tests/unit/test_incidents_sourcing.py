@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import get_args
 
 from services.incidents.domain.dispatch_steps import step_ref
-from services.incidents.domain.kinds import Coordinates
+from services.incidents.domain.kinds import GeoPoint
 from services.incidents.domain.request_commands import Capability, MaterialLine, TeamLine
 from services.incidents.domain.sourcing import (
     AgreementOption,
@@ -59,7 +59,7 @@ def test_step_refs_are_stable_slugs_distinct_per_line_and_source() -> None:
 
 
 def test_the_distance_from_the_district_seat_to_sanshipu_is_a_few_km() -> None:
-    assert 5 < distance_km(Coordinates(lat=31.756, lon=116.507), Coordinates(lat=31.70, lon=116.45)) < 10
+    assert 5 < distance_km(GeoPoint(lat=31.756, lon=116.507), GeoPoint(lat=31.70, lon=116.45)) < 10
 
 
 def test_requests_know_the_same_capabilities_as_the_teams_service() -> None:

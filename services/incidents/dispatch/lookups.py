@@ -15,7 +15,7 @@ from typing import Any
 from shared.errors import InvalidCommand, NotFound
 from shared.reactors import Effects
 
-from ..domain.kinds import Coordinates
+from ..domain.kinds import GeoPoint
 from ..domain.sourcing import CALL_OFF_WITHIN_HOURS, AgreementOption, Candidate, StockOption, distance_km
 
 PAGE = 1000
@@ -31,7 +31,7 @@ def _names(doc: dict[str, Any]) -> set[str]:
     return {name.casefold() for name in (doc["township_id"], doc["name"], doc["name_zh"], bare)}
 
 
-def township(effects: Effects, reported: str) -> tuple[str, Coordinates] | None:
+def township(effects: Effects, reported: str) -> tuple[str, GeoPoint] | None:
     """The register's township a report names (by id or by name), and its seat; None when the
     register has no such township."""
     try:
@@ -46,19 +46,19 @@ def township(effects: Effects, reported: str) -> tuple[str, Coordinates] | None:
             query = {**query, "after": page["next"]}
         if doc is None:
             return None
-    return doc["township_id"], Coordinates(lat=doc["location"]["lat"], lon=doc["location"]["lon"])
+    return doc["township_id"], GeoPoint(lat=doc["location"]["lat"], lon=doc["location"]["lon"])
 
 
-def _warehouse_place(effects: Effects, warehouse_id: str) -> tuple[bool, Coordinates | None]:
+def _warehouse_place(effects: Effects, warehouse_id: str) -> tuple[bool, GeoPoint | None]:
     """Whether the warehouse is open, and where it is (None when not on record)."""
     doc = effects.call("inventory", "get_warehouse", warehouse_id)
     lat, lon = doc.get("latitude"), doc.get("longitude")
     known = isinstance(lat, float | int) and isinstance(lon, float | int)
-    place = Coordinates(lat=float(lat), lon=float(lon)) if known else None
+    place = GeoPoint(lat=float(lat), lon=float(lon)) if known else None
     return doc.get("status", "open") == "open", place
 
 
-def stock_options(effects: Effects, item_id: str, origin: Coordinates | None) -> list[StockOption]:
+def stock_options(effects: Effects, item_id: str, origin: GeoPoint | None) -> list[StockOption]:
     """Every open warehouse with the item available, and its distance from `origin` if known.
     Raises `NotFound` for an item not in the catalogue."""
     total = effects.call("inventory", "get_item_stock", item_id)

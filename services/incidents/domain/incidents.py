@@ -20,7 +20,7 @@ from shared.errors import Conflict, InvalidCommand, NotFound
 from shared.streams import stream_id as _stream_id
 
 from .grading import Category, Grade, assess
-from .kinds import CATEGORY_OF, FIGURE_FIELDS, Coordinates, Level, more_severe
+from .kinds import CATEGORY_OF, FIGURE_FIELDS, GeoPoint, Level, more_severe
 from .lifecycle import (
     INCIDENT_EVENTS,
     ActivateResponse,
@@ -75,7 +75,7 @@ class Incident:
     status: IncidentStatus | None = None
     category: Category | None = None
     township: str = ""
-    coordinates: Coordinates | None = None
+    coordinates: GeoPoint | None = None
     occurred_at: datetime | None = None
     figures: dict[str, int | float | None] = field(default_factory=dict)
     level: Level | None = None

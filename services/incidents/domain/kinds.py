@@ -44,7 +44,7 @@ class Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class Coordinates(Value):
+class GeoPoint(Value):
     """WGS 84 degrees, as the teams service places townships. JSON `true` is not a latitude."""
 
     lat: Annotated[float, Field(ge=-90, le=90, strict=True, allow_inf_nan=False)]

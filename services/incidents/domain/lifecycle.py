@@ -19,7 +19,7 @@ from shared.ids import Amount, Count, Name, Note, PositiveCount, Slug
 from shared.timestamps import Timestamp
 
 from .grading import Category, Grade
-from .kinds import Coordinates, IncidentType, Level, Value
+from .kinds import GeoPoint, IncidentType, Level, Value
 
 Reason = Note
 
@@ -33,7 +33,7 @@ class ReportIncident(Command):
     township: Name
     village: Name | None = None
     location: Name | None = None
-    coordinates: Coordinates | None = None
+    coordinates: GeoPoint | None = None
     description: Note | None = None
     reported_by: Name
     deaths: Count = 0
@@ -176,7 +176,7 @@ class IncidentReported(Event):
     township: str
     village: str | None
     location: str | None
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     description: str | None
     reported_by: str
     deaths: int

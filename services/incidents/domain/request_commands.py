@@ -17,7 +17,7 @@ from shared.decider import Command, Event
 from shared.ids import Count, Name, Note, PositiveCount, Slug
 from shared.timestamps import Timestamp
 
-from .kinds import Coordinates, Value
+from .kinds import GeoPoint, Value
 
 Priority = Literal["urgent", "high", "normal"]
 PledgerKind = Literal["neighbouring_district", "company", "organisation", "other"]
@@ -78,7 +78,7 @@ class RaiseRequest(Command):
     #: Where the materials and teams go, e.g. "Sanshipu township flood HQ, Zhangxi village".
     destination: Name
     #: Where that is; when not given, the incident's coordinates or its township's seat.
-    coordinates: Coordinates | None = None
+    coordinates: GeoPoint | None = None
     materials: MaterialAsks = ()
     teams: TeamAsks = ()
     note: Note | None = None
@@ -156,7 +156,7 @@ class RequestRaised(Event):
     request_id: str
     priority: Priority
     destination: str
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     materials: tuple[MaterialLine, ...]
     teams: tuple[TeamLine, ...]
     note: str | None

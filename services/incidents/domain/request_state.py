@@ -26,7 +26,7 @@ from .dispatch_steps import (
     TeamDispatched,
     TeamStoodDown,
 )
-from .kinds import Coordinates
+from .kinds import GeoPoint
 from .request_commands import (
     MaterialLine,
     MaterialsPledged,
@@ -97,7 +97,7 @@ class Request:
     status: RequestStatus | None = None
     incident_id: str = ""
     destination: str = ""
-    coordinates: Coordinates | None = None
+    coordinates: GeoPoint | None = None
     materials: tuple[MaterialLine, ...] = ()
     teams: tuple[TeamLine, ...] = ()
     approved_materials: tuple[MaterialLine, ...] = ()

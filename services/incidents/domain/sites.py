@@ -14,7 +14,7 @@ from shared.ids import Name, Note, PositiveCount, Slug
 from shared.streams import stream_id as _stream_id
 from shared.timestamps import Timestamp
 
-from .kinds import Coordinates
+from .kinds import GeoPoint
 
 #: Incident statuses in which evacuees are admitted (discharges are always recorded).
 ADMITTING = ("verified", "response_active", "contained", "recovering")
@@ -27,7 +27,7 @@ class RegisterSite(Command):
     township: Name
     village: Name | None = None
     address: Name | None = None
-    coordinates: Coordinates | None = None
+    coordinates: GeoPoint | None = None
     #: How many people it can shelter.
     capacity: PositiveCount
     occurred_at: Timestamp | None = None
@@ -59,7 +59,7 @@ class SiteRegistered(Event):
     township: str
     village: str | None
     address: str | None
-    coordinates: Coordinates | None
+    coordinates: GeoPoint | None
     capacity: int
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .dispatch_steps import Assignment, CallOff, Shortfall, Source, step_ref
-from .kinds import Coordinates
+from .kinds import GeoPoint
 from .request_commands import MaterialLine, TeamLine
 
 #: Agreement reserves are called off only when they can be on site within this many hours:
@@ -51,7 +51,7 @@ class MaterialPlan:
     shortfall: Shortfall | None
 
 
-def distance_km(a: Coordinates, b: Coordinates) -> float:
+def distance_km(a: GeoPoint, b: GeoPoint) -> float:
     """Great-circle distance (haversine, mean Earth radius): good enough to rank warehouses."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
