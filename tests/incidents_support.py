@@ -3,6 +3,9 @@ carried out, and waiting for the dispatch process manager (which acts in the bac
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -63,3 +66,38 @@ def wait_for(condition: Any, timeout_s: float, what: str) -> Any:
             raise AssertionError(f"waited {timeout_s}s for {what}")
         time.sleep(0.2)
     return value
+
+
+def kill(platform: Any, name: str) -> None:
+    """SIGKILL one service process: no chance to finish anything."""
+    process = platform.processes[name]
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+
+
+def restart(platform: Any, name: str) -> None:
+    """Start a service process again, as the launcher does, logging to the same file."""
+    with open(platform.log_path(name), "ab") as log:
+        platform.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"], env=platform.env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stocked_items(rpc: Any, warehouse_id: str, count: int, quantity: int) -> list[str]:
+    """A warehouse (with coordinates) holding `quantity` of each of `count` new items."""
+    rpc.inventory.register_warehouse({"warehouse_id": warehouse_id, "name": warehouse_id,
+                                      "name_zh": "测试仓库", "kind": "township", "latitude": 31.71,
+                                      "longitude": 116.51})
+    items = [f"{warehouse_id}-item-{n:02d}" for n in range(count)]
+    for item in items:
+        rpc.inventory.register_item({"item_id": item, "name": item, "name_zh": "测试物资", "unit": "件",
+                                     "category_code": "2999999"})
+        rpc.inventory.record_movement({"kind": "receipt", "warehouse_id": warehouse_id, "item_id": item,
+                                       "quantity": quantity})
+    return items
+
+
+def issued(rpc: Any, warehouse_id: str, item_id: str) -> list[int]:
+    """The quantity of every issue of the item in the warehouse's ledger."""
+    movements = rpc.inventory.list_movements(warehouse_id, {"item_id": item_id, "limit": 1000})["items"]
+    return [-movement["quantity"] for movement in movements if movement["type"] == "StockIssued"]
