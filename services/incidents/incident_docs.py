@@ -121,6 +121,8 @@ def _team(doc: Doc, data: Doc) -> Doc | None:
                  if t["request_id"] == data["request_id"] and t["team_id"] == data["team_id"]), None)
 
 
+#: The request events that change nothing on the incident's document (they are on its timeline).
+REQUEST_ONLY = frozenset({"MaterialsReserved", "DispatchStepRefused", "ReservationReleased", "CallOffClosed"})
 _REQUEST_STATUS = {"RequestRaised": "requested", "RequestApproved": "approved", "RequestRejected": "rejected",
                    "RequestCancelled": "cancelled", "DispatchPlanned": "dispatching"}
 

@@ -9,7 +9,7 @@ from typing import Any
 from shared.envelope import EventEnvelope
 from shared.views import Views
 
-from .incident_docs import from_request, from_site, incident_doc, lifecycle
+from .incident_docs import REQUEST_ONLY, from_request, from_site, incident_doc, lifecycle
 from .read_keys import INCIDENTS, REQUESTS, SITES, TIMELINE, request_key, timeline_key
 from .request_docs import apply_to_request, request_doc
 from .summary import after_action
@@ -34,6 +34,9 @@ class Incidents:
     def apply(self, views: Views, event: EventEnvelope) -> None:
         incident_id = event.data.get("incident_id")
         if incident_id is None or not described(event.type):
+            return
+        if event.type in REQUEST_ONLY:  # the incident's document (large, late on) is not rewritten
+            views.put(TIMELINE, timeline_key(incident_id, event.position), timeline_entry(event))
             return
         if event.type == "IncidentReported":
             doc: Doc | None = incident_doc(event)

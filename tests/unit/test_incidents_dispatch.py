@@ -232,3 +232,11 @@ def test_teams_are_looked_for_near_the_township_the_report_names_by_id_or_by_nam
     [query] = world.district.teams.candidate_queries
     assert query.get("township") == asked_near
     assert world.get_request()["status"] == "fulfilled"
+
+
+def test_the_plan_looks_each_warehouse_up_once_and_agreements_only_for_a_line_stock_cannot_cover(
+    world: World,
+) -> None:
+    world.request()
+    world.settle()
+    assert (world.district.commands("get_warehouse"), world.district.commands("on_site_within")) == (3, 0)

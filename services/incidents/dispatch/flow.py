@@ -74,15 +74,17 @@ def plan(event: EventEnvelope, effects: Effects) -> None:
     sources: list[Source] = []
     call_offs: list[CallOff] = []
     shortfalls: list[Shortfall] = []
+    places: lookups.Places = {}
     for line in state.approved_materials:
         if line.quantity == 0:
             continue
         try:
-            stock = lookups.stock_options(effects, line.item_id, origin)
+            stock = lookups.stock_options(effects, line.item_id, origin, places)
         except NotFound as error:
             shortfalls.append(Shortfall(line=line.line, missing=line.quantity, reason=error.message))
             continue
-        agreements = lookups.agreement_options(effects, line.item_id)
+        covered = sum(option.available for option in stock) >= line.quantity
+        agreements = [] if covered else lookups.agreement_options(effects, line.item_id)
         material = plan_material(incident_id, request_id, line, stock, agreements)
         sources += material.sources
         call_offs += material.call_offs

@@ -58,15 +58,23 @@ def _warehouse_place(effects: Effects, warehouse_id: str) -> tuple[bool, GeoPoin
     return doc.get("status", "open") == "open", place
 
 
-def stock_options(effects: Effects, item_id: str, origin: GeoPoint | None) -> list[StockOption]:
-    """Every open warehouse with the item available, and its distance from `origin` if known.
-    Raises `NotFound` for an item not in the catalogue."""
+Places = dict[str, tuple[bool, GeoPoint | None]]
+
+
+def stock_options(effects: Effects, item_id: str, origin: GeoPoint | None,
+                  places: Places | None = None) -> list[StockOption]:
+    """Every open warehouse with the item available, and its distance from `origin` if known
+    (`places` keeps the warehouses already looked up for this plan). Raises `NotFound` for an
+    item not in the catalogue."""
     total = effects.call("inventory", "get_item_stock", item_id)
+    places = {} if places is None else places
     options = []
     for warehouse_id, line in sorted(total["by_warehouse"].items()):
         if line["available"] <= 0:
             continue
-        is_open, place = _warehouse_place(effects, warehouse_id)
+        if warehouse_id not in places:
+            places[warehouse_id] = _warehouse_place(effects, warehouse_id)
+        is_open, place = places[warehouse_id]
         if is_open:
             distance = distance_km(origin, place) if origin is not None and place is not None else None
             options.append(StockOption(warehouse_id, line["available"], distance))
