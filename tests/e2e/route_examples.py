@@ -128,9 +128,9 @@ TEAMS: dict[str, Example] = {
     "register_duty_post": lambda w: Call(body=duty_post_body(unique("post"))),
 }
 
-def on_new(status: str, body: dict[str, Any] | None = None) -> Example:
-    """A lifecycle step on a new incident taken to `status` first."""
-    return lambda w: Call({"incident_id": w.new_incident(status)}, body or {})
+def on_new(status: str, body: Callable[[], dict[str, Any]] = dict) -> Example:
+    """A lifecycle step on a new incident taken to `status` first; each call's body is new."""
+    return lambda w: Call({"incident_id": w.new_incident(status)}, body())
 
 
 def discharge(site: str, incident: str) -> Call:
@@ -144,22 +144,24 @@ INCIDENTS_AND_GATEWAY: dict[str, Example] = {
     "open_incidents": lambda w: Call(query={"level": "none", "limit": 5}),
     "incident_statistics": lambda w: Call(query={"from": "2024-01-01T00:00:00"}),
     "incident_timeline": lambda w: Call({"incident_id": w.incident}),
-    "file_follow_up": on_new("reported", {"reported_by": "officer Zhou", "affected_people": 40}),
-    "verify_incident": on_new("reported", {"assessment": "confirmed on site"}),
-    "dismiss_incident": on_new("verified", {"reason": "duplicate of an earlier report"}),
-    "activate_response": on_new("verified", {"level": "III", "basis": {"people_relocated": 80}}),
-    "change_response_level": on_new("response_active", {"level": "II", "basis": {"deaths": 3}}),
-    "declare_contained": on_new("response_active"),
-    "begin_recovery": on_new("contained"),
-    "close_incident": on_new("recovering", {"note": "after-action review on Monday"}),
-    "record_relief": on_new("response_active", {"people": 30, "provided": "drinking water"}),
+    "file_follow_up": on_new("reported", lambda: {"reported_by": "officer Zhou", "affected_people": 40,
+                                                  "description": unique("more seepage")}),
+    "verify_incident": on_new("reported", lambda: {"assessment": unique("confirmed on site")}),
+    "dismiss_incident": on_new("verified", lambda: {"reason": unique("duplicate of an earlier report")}),
+    "activate_response": on_new("verified", lambda: {"level": "III", "basis": {"reason": unique("breach")}}),
+    "change_response_level": on_new("response_active", lambda: {"level": "II",
+                                                                "basis": {"reason": unique("deaths")}}),
+    "declare_contained": on_new("response_active", lambda: {"note": unique("held")}),
+    "begin_recovery": on_new("contained", lambda: {"note": unique("receding")}),
+    "close_incident": on_new("recovering", lambda: {"note": unique("after-action review on Monday")}),
+    "record_relief": on_new("response_active", lambda: {"people": 30, "provided": unique("drinking water")}),
     "list_requests": lambda w: Call({"incident_id": w.raised_request()["incident_id"]}),
     "raise_request": lambda w: Call({"incident_id": w.new_incident("response_active")},
                                     request_body(unique("request"))),
     "get_request": lambda w: Call(w.raised_request()),
     "approve_request": lambda w: Call(w.raised_request(), {"changes": [{"line": "m1", "quantity": 3}]}),
-    "reject_request": lambda w: Call(w.raised_request(), {"reason": "the township depot covers it"}),
-    "cancel_request": lambda w: Call(w.raised_request(), {"reason": "water receding"}),
+    "reject_request": lambda w: Call(w.raised_request(), {"reason": unique("the township depot covers it")}),
+    "cancel_request": lambda w: Call(w.raised_request(), {"reason": unique("water receding")}),
     "pledge_materials": lambda w: Call(w.raised_request(), {
         "pledge_id": unique("pledge"), "pledged_by": "Yu'an District", "kind": "neighbouring_district",
         "lines": [{"item_id": "never-stocked", "quantity": 2}]}),
