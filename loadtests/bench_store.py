@@ -31,7 +31,8 @@ from shared.store.sqlite import SQLiteEventStore
 
 STREAMS = 100
 PAGE = 1000
-TARGET = 0.5
+#: store / raw sqlite3: appends must keep 70% (issue 6), replay half
+TARGETS = {"append": 0.7, "replay": 0.5}
 TYPE = "StockReceived"
 META = json.dumps(Metadata().model_dump())  # what the store writes for default metadata
 SCHEMA = """
@@ -174,11 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         ok = True
         for name, rates in (("append", appends), ("replay", replays)):
             raw, ours = statistics.median(rates["raw"]), statistics.median(rates["store"])
-            passed = ours >= TARGET * raw
+            target = TARGETS[name]
+            passed = ours >= target * raw
             ok = ok and passed
             verdict = "PASS" if passed else "FAIL"
             print(f"{name:6} median events/s: raw {raw:,.0f}  store {ours:,.0f}  "
-                  f"ratio {ours / raw:.2f} (target >= {TARGET:.2f})  {verdict}")
+                  f"ratio {ours / raw:.2f} (target >= {target:.2f})  {verdict}")
         if args.profile:
             profile("store.append x events", lambda: store_append(base / "profile.db", args.events))
             profile("store.read_all replay", lambda: store_replay(store))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
+import ctypes.util
 import json
 import os
 import signal
@@ -58,7 +60,7 @@ class Platform:
         with open(self.log_path(name), "ab") as log:
             self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", f"services.{name}"], env=self.env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
             )
 
     def restart(self, name: str, grace_s: float = 15) -> None:
@@ -189,6 +191,23 @@ def start_prometheus(settings: Settings, env: dict[str, str]) -> LocalPrometheus
         prometheus.stop()
         raise
     return prometheus
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs a service: end when the launcher ends, however it ends.
+
+    The services run in sessions of their own (so Ctrl-C reaches only the launcher); a
+    launcher killed outright (SIGKILL, a crashed test run) would otherwise leave them
+    running with nobody to stop them. Linux's parent-death signal ends them instead.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the launcher's own stop() is all there is
+        pass
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -153,3 +153,20 @@ def test_a_service_refuses_another_services_read_model_file(tmp_path: Path) -> N
                           env=env | shared, timeout=60, check=False)
     assert done.returncode != 0
     assert "holds the read models of teams, not inventory" in done.stderr
+
+
+def test_a_launcher_killed_outright_takes_its_services_with_it(amqp_uri: str, tmp_path: Path) -> None:
+    launcher, output = start_launcher(platform_env(amqp_uri, tmp_path, free_port()))
+    services = children_of(launcher.pid)
+    try:
+        assert len(services) == 4, output
+        launcher.kill()  # no Ctrl-C, no clean-up: a crashed run, a killed terminal
+        launcher.wait(10)
+        deadline = time.monotonic() + 15
+        while any(alive(pid) for pid in services) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in services if alive(pid)] == []
+    finally:
+        for pid in services:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
