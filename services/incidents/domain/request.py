@@ -240,5 +240,4 @@ def deciding(facts: Facts) -> Decider[RequestCommand, Request]:
     return replace(requests, decide=partial(decide, facts=facts))
 
 
-
 requests = Decider[RequestCommand, Request](partial(decide, facts=Facts()), evolve, Request(), REQUEST_EVENTS)
