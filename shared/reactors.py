@@ -133,7 +133,7 @@ class ReactorRunner:
         backoff = 0.1
         while not stop.is_set():
             try:
-                self.run_once()
+                handled = self.run_once()
             except Exception as error:
                 self.failures += 1
                 log.warning("reactor %s: %s; the event is offered again in %.1fs",
@@ -142,5 +142,7 @@ class ReactorRunner:
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
             backoff = 0.1
+            if handled:
+                continue  # the reactions may have appended events of their own: look again now
             self._wakeup.wait(self.poll_s)
             self._wakeup.clear()
