@@ -118,7 +118,8 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.caller = RpcCaller(self.settings.amqp_uri, self.settings.rpc_timeout_s)
         self.reactor = ReactorRunner(self.app, self.reactions, self.caller.call,
                                      checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s,
-                                     leadership=Leadership(store, f"reactor:{service}", replica))
+                                     leadership=Leadership(store, f"reactor:{service}", replica),
+                                     appended=self.relay.notify)
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:

@@ -154,3 +154,12 @@ def test_events_a_reaction_appends_are_offered_at_once_not_at_the_next_poll() ->
         runner.notify()
         thread.join(10)
     assert [e.data["amount"] for e in app.store.read_stream("chain:a")] == [1, 2, 3]
+
+
+def test_a_command_a_reaction_runs_wakes_whoever_waits_for_new_events() -> None:
+    app, calls, woken = application(), list[tuple[str, Any]](), list[bool]()
+    app.execute("counter:a", counter, Add(amount=1), CommandContext(command_id="c1"))
+    runner = ReactorRunner(app, [Recorder(calls, set())], fake_service(calls),
+                           appended=lambda: woken.append(True))
+    runner.run_once()
+    assert woken == [True]  # the answer it recorded: the relay publishes it now, not at its next poll
