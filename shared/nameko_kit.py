@@ -19,9 +19,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
 from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc as nameko_rpc
+from nameko.rpc import Rpc
 
 from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandContext
 from shared.blocking import offload
@@ -45,6 +47,28 @@ for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, Concur
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutageProofRpc(Rpc):  # type: ignore[misc]
+    """nameko's RPC entrypoint, but a reply lost to a broker outage does not stop the service.
+
+    nameko kills the whole container when publishing a worker's reply fails, so a service
+    answering while RabbitMQ goes away was gone for good after it came back. Here the failure
+    is logged instead and the request stays unacknowledged: the broker delivers it again once
+    it is back (commands are idempotent by command id, reads change nothing), and the caller,
+    which timed out meanwhile, retries under the same id anyway.
+    """
+
+    def handle_result(self, message: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except (OSError, KombuError, AMQPError) as error:
+            log.warning("%s: its reply was lost to the broker (%s); the request is delivered again "
+                        "once the broker is back", worker_ctx.entrypoint.method_name, error)
+            return result, exc_info
+
+
+nameko_rpc = OutageProofRpc.decorator
 
 
 def rpc(method: F) -> F:
@@ -94,7 +118,8 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.caller = RpcCaller(self.settings.amqp_uri, self.settings.rpc_timeout_s)
         self.reactor = ReactorRunner(self.app, self.reactions, self.caller.call,
                                      checkpoint=f"reactor:{service}", poll_s=self.settings.relay_poll_s,
-                                     leadership=Leadership(store, f"reactor:{service}", replica))
+                                     leadership=Leadership(store, f"reactor:{service}", replica),
+                                     appended=self.relay.notify)
         self.stop_metrics = instrument_event_sourcing(service, store, self.relay, runner, self.gauges)
 
     def start(self) -> None:

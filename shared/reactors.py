@@ -50,8 +50,8 @@ def step_id(event: EventEnvelope, *step: str) -> str:
 class Effects:
     """What a reaction may do: call other services, and run commands on its own service."""
 
-    def __init__(self, app: Application, call: Call) -> None:
-        self.app, self._call = app, call
+    def __init__(self, app: Application, call: Call, appended: Callable[[], None] = lambda: None) -> None:
+        self.app, self._call, self._appended = app, call, appended
 
     def call(self, service: str, method: str, *args: Any) -> Any:
         return self._call(service, method, *args)
@@ -59,7 +59,10 @@ class Effects:
     def execute(
         self, stream_id: str, decider: Decider[C, S], command: C, context: CommandContext
     ) -> Outcome[S]:
-        return offload(self.app.execute, stream_id, decider, command, context)
+        outcome = offload(self.app.execute, stream_id, decider, command, context)
+        if outcome.events:
+            self._appended()  # e.g. the relay publishes now, not at its next poll
+        return outcome
 
 
 class Reaction(Protocol):
@@ -78,11 +81,11 @@ class ReactorRunner:
 
     def __init__(self, app: Application, reactions: Sequence[Reaction], call: Call, *,
                  checkpoint: str = "reactor", page: int = 100, poll_s: float = 0.5,
-                 leadership: Leadership | None = None) -> None:
+                 leadership: Leadership | None = None, appended: Callable[[], None] = lambda: None) -> None:
         self.app, self.reactions, self.checkpoint = app, reactions, checkpoint
         #: with replicas, only the holder of this lease reacts; None: a single process
         self.leadership = leadership
-        self.effects = Effects(app, call)
+        self.effects = Effects(app, call, appended)
         self.page, self.poll_s = page, poll_s
         self._wakeup = threading.Event()
         #: failures since start (each retried): a reaction that keeps failing shows here and in the logs
@@ -133,7 +136,7 @@ class ReactorRunner:
         backoff = 0.1
         while not stop.is_set():
             try:
-                self.run_once()
+                handled = self.run_once()
             except Exception as error:
                 self.failures += 1
                 log.warning("reactor %s: %s; the event is offered again in %.1fs",
@@ -142,5 +145,7 @@ class ReactorRunner:
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
             backoff = 0.1
+            if handled:
+                continue  # the reactions may have appended events of their own: look again now
             self._wakeup.wait(self.poll_s)
             self._wakeup.clear()

@@ -15,7 +15,7 @@ from pathlib import Path
 from services.backup.catalog import STORES, local_paths
 from services.gateway.tokens import TokenBook
 from services.incidents import handlers as incidents
-from services.incidents.domain.incidents import ReportIncident
+from services.incidents.domain.lifecycle import ReportIncident
 from services.inventory import handlers as inventory
 from services.inventory.domain.items import RegisterItem
 from services.inventory.domain.stock_commands import ReceiveStock

@@ -5,7 +5,8 @@ Where a thing is, and how we know (`placed_by`):
 - a team by the coordinates of its latest readiness report (where it said it was), else
   its registered coordinates, else its home township's seat;
 - a township by its seat;
-- an open incident by its township's seat (incidents record a place name, not coordinates).
+- an open incident (neither closed nor dismissed) by the coordinates its report gave, else its
+  township's seat.
 
 A township is named by its id, or by its name in either language (`Dongqiao` finds
 `Dongqiao town`). Anything that cannot be placed is still listed, with null coordinates,
@@ -19,7 +20,8 @@ from typing import Any
 from .gather import Gatherer
 from .schemas import Json
 
-CLOSED = frozenset({"closed"})
+#: Incidents that are over (closed, or dismissed as a false report) are not on the picture.
+ENDED = frozenset({"closed", "dismissed"})
 _KIND_WORDS = ("subdistrict", "town", "township")
 
 
@@ -29,7 +31,7 @@ def picture(g: Gatherer, query: Json) -> Json:
         "warehouses": lambda: list(g.everything("inventory", "list_warehouses")),
         "teams": lambda: _teams_and_townships(g),
         "incidents": lambda: [doc for doc in g.everything("incidents", "list_incidents")
-                              if doc["status"] not in CLOSED],
+                              if doc["status"] not in ENDED],
     })
     teams, board, townships = sections.pop("teams") or ([], {}, [])
     seats = Seats(townships)
@@ -100,5 +102,5 @@ def _township(doc: Json) -> Json:
 
 
 def _incident(doc: Json, seats: Seats) -> Json:
-    point = seats.of(doc.get("township"))
-    return _place("incident", doc["incident_id"], doc, doc["status"], point, "township" if point else None)
+    point, how = _first((doc.get("coordinates"), "reported"), (seats.of(doc.get("township")), "township"))
+    return _place("incident", doc["incident_id"], doc, doc["status"], point, how)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.incidents.schemas import Incident
+from services.incidents.schemas import IncidentViewCore, ReliefClock
 from shared.envelope import EventEnvelope
 
 Json = dict[str, Any]
@@ -94,17 +94,10 @@ class StockSummary(BaseModel):
     expiring_lots: list[NamedExpiringLot]
 
 
-class ReliefClock(BaseModel):
-    """The 8-hour relief target of the 14th Five-Year plan, counted from when it happened."""
-
-    started_at: datetime
-    deadline: datetime
-    met_at: datetime | None
-    overdue: bool
-    remaining_s: float
-
-
 class OpenIncident(BaseModel):
+    """An incident neither closed nor dismissed, with its response level and its relief clock
+    (the incidents service's, as of the read)."""
+
     incident_id: str
     title: str
     township: str
@@ -114,8 +107,12 @@ class OpenIncident(BaseModel):
 
 
 class IncidentSummary(BaseModel):
+    """Open incidents counted by response level (`none` before one is activated), and those whose
+    affected people wait past 6 hours (`relief_at_risk`) or 8 (`relief_overdue`) for basic relief."""
+
     open: int
     by_level: dict[str, int]
+    relief_at_risk: list[OpenIncident]
     relief_overdue: list[OpenIncident]
 
 
@@ -162,21 +159,27 @@ class Overview(Partial):
 
 
 class DispatchedTeam(BaseModel):
-    """A team sent to the incident: its readiness now and, while it is there, its deployment."""
+    """A team sent to the incident, as the incident records it (by which request, how many people,
+    which deployment, deployed, on scene, released or stood down), with its name and readiness now
+    from the teams service; a team deployed to it by hand through the teams API has no request."""
 
     team_id: str
     name: str | None
     name_zh: str | None
     readiness: str | None
     stale: bool | None
-    #: `deployed` or `on_scene` while deployed to this incident; null once released
-    deployment_status: Literal["deployed", "on_scene"] | None
+    request_id: str | None
+    deployment: int | None
     people: int | None
+    status: Literal["deployed", "on_scene", "released", "stood_down", "no_longer_deployed"]
+    arrived_at: datetime | None
+    ended_at: datetime | None
 
 
 class DispatchedMaterial(BaseModel):
-    """Material for the incident: `dispatched` as the incident records it, or `reserved` for it
-    in a warehouse (with the reservation's id)."""
+    """Material for the incident: `dispatched` (issued) as the incident records it, or `reserved`
+    for it in a warehouse (with the reservation's id); `request_id` names the request it was
+    taken for (none for a reservation made by hand)."""
 
     warehouse_id: str
     warehouse_name: str | None
@@ -185,14 +188,15 @@ class DispatchedMaterial(BaseModel):
     quantity: int | None
     status: Literal["dispatched", "reserved"]
     reservation_id: str | None
+    request_id: str | None
 
 
-class IncidentView(Partial, Incident):
-    """An incident with its timeline, dispatched teams and materials, and its relief clock."""
+class IncidentView(Partial, IncidentViewCore):
+    """The incidents service's full view of an incident (its requests, timeline and relief clock),
+    with the teams and materials sent to it named and their readiness and warehouses added."""
 
     dispatched_teams: list[DispatchedTeam]
     dispatched_materials: list[DispatchedMaterial]
-    relief_clock: ReliefClock
 
 
 class Place(BaseModel):

@@ -100,7 +100,7 @@ TEAMS = MetricSpec(
 )
 INCIDENTS_OPEN = MetricSpec(
     "anbei_incidents_open",
-    "Incidents not yet closed, by status and severity grade (I-IV, or none when not graded).",
+    "Incidents neither closed nor dismissed, by status and severity grade (I-IV, or none when not graded).",
     ("status", "grade"),
 )
 STOCK_BELOW_MINIMUM = MetricSpec(
@@ -125,28 +125,31 @@ PEOPLE_AVAILABLE = MetricSpec(
     "ready or partially ready, not deployed and not stale (as GET /capacity counts them).",
     ("capability",),
 )
-NOW = (OUTBOX_BACKLOG, PROJECTION_LAG, STOCK_ON_HAND, TEAMS, INCIDENTS_OPEN, STOCK_BELOW_MINIMUM,
-       LOTS_EXPIRING, TEAMS_STALE, PEOPLE_AVAILABLE)
-
-# -- named now, fed by the services once their read models exist -------------------------------
 INCIDENTS_BY_RESPONSE_LEVEL = MetricSpec(
     "anbei_incidents_open_by_response_level",
-    "Open incidents by the response level activated for them (I-IV, or none).",
+    "Incidents neither closed nor dismissed, by the response level activated for them (I-IV, or none).",
     ("level",),
 )
 RELIEF_PENDING = MetricSpec(
     "anbei_relief_pending_incidents",
-    "Incidents whose affected people do not yet have basic relief, by the state of the 8-hour "
-    "relief clock: on_track (under 6 hours), at_risk (6 to 8 hours) or overdue (over 8 hours).",
+    "Open incidents with affected or relocated people who do not yet have basic relief, by the state "
+    "of the 8-hour relief clock from when the incident occurred: on_track (under 6 hours), at_risk "
+    "(6 to 8 hours) or overdue (over 8 hours).",
     ("clock",),
 )
 REPORTS_LATE = MetricSpec(
     "anbei_incident_reports_late_total",
-    "Incident reports recorded later than the reporting deadline after the incident occurred.",
+    "First incident reports made more than 1 hour after the incident occurred, by the grade Decree 493 "
+    "suggested when reported (none for other categories).",
     ("grade",),
     type="counter",
 )
-LATER = (INCIDENTS_BY_RESPONSE_LEVEL, RELIEF_PENDING, REPORTS_LATE)
+NOW = (OUTBOX_BACKLOG, PROJECTION_LAG, STOCK_ON_HAND, TEAMS, INCIDENTS_OPEN, STOCK_BELOW_MINIMUM,
+       LOTS_EXPIRING, TEAMS_STALE, PEOPLE_AVAILABLE, INCIDENTS_BY_RESPONSE_LEVEL, RELIEF_PENDING,
+       REPORTS_LATE)
+
+# -- named now, fed by the services once their read models exist: none left -----------------------
+LATER: tuple[MetricSpec, ...] = ()
 
 
 def all_names() -> set[str]:

@@ -136,12 +136,13 @@ def test_raising_schema_version_without_an_upcaster_for_the_old_one_fails_the_ch
                                "(or renamed): consumers reading it break"]
 
 
-def test_the_teams_old_shapes_pass_only_because_their_upcasters_read_them() -> None:
+def test_the_old_shapes_on_record_pass_only_because_their_upcasters_read_them() -> None:
     assert check(published_events(), Snapshots(), upcasters_of).ok
     breaking = check(published_events(), Snapshots(), NO_UPCASTERS).breaking
     assert [line.split(", yet")[0] for line in breaking] == [
         "teams.ReadinessReported v2: no upcaster reads (ReadinessReported, 1)",
-        "teams.TeamRegistered v2: no upcaster reads (TeamRegistered, 1)"]
+        "teams.TeamRegistered v2: no upcaster reads (TeamRegistered, 1)",
+        "incidents.IncidentReported v2: no upcaster reads (IncidentReported, 1)"]
     assert "capabilities: a new required field" in breaking[1]
 
 
@@ -217,7 +218,7 @@ def test_every_recorded_older_shape_is_read_by_the_upcasters_into_the_current_mo
                 assert read.schema_version == event.schema_version
                 event.model.model_validate(read.data)
             checked.append(f"{event.type} v{version}")
-    assert sorted(checked) == ["ReadinessReported v1", "TeamRegistered v1"]
+    assert sorted(checked) == ["IncidentReported v1", "ReadinessReported v1", "TeamRegistered v1"]
 
 
 def test_each_service_reads_its_history_with_the_upcasters_the_check_consults() -> None:

@@ -9,6 +9,7 @@ release, a deployed team to release) makes its own first, through `World`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from tests.e2e.world import (
     Call,
@@ -20,7 +21,9 @@ from tests.e2e.world import (
     item_body,
     member_body,
     now_iso,
+    request_body,
     reservation_body,
+    site_body,
     team_body,
     township_body,
     transfer_body,
@@ -125,10 +128,49 @@ TEAMS: dict[str, Example] = {
     "register_duty_post": lambda w: Call(body=duty_post_body(unique("post"))),
 }
 
+def on_new(status: str, body: Callable[[], dict[str, Any]] = dict) -> Example:
+    """A lifecycle step on a new incident taken to `status` first; each call's body is new."""
+    return lambda w: Call({"incident_id": w.new_incident(status)}, body())
+
+
+def discharge(site: str, incident: str) -> Call:
+    return Call({"site_id": site}, {"incident_id": incident, "people": 4})
+
+
 INCIDENTS_AND_GATEWAY: dict[str, Example] = {
     "list_incidents": lambda w: Call(),
     "report_incident": lambda w: Call(body=incident_body(unique("flood"))),
     "get_incident": lambda w: Call({"incident_id": w.incident}),
+    "open_incidents": lambda w: Call(query={"level": "none", "limit": 5}),
+    "incident_statistics": lambda w: Call(query={"from": "2024-01-01T00:00:00"}),
+    "incident_timeline": lambda w: Call({"incident_id": w.incident}),
+    "file_follow_up": on_new("reported", lambda: {"reported_by": "officer Zhou", "affected_people": 40,
+                                                  "description": unique("more seepage")}),
+    "verify_incident": on_new("reported", lambda: {"assessment": unique("confirmed on site")}),
+    "dismiss_incident": on_new("verified", lambda: {"reason": unique("duplicate of an earlier report")}),
+    "activate_response": on_new("verified", lambda: {"level": "III", "basis": {"reason": unique("breach")}}),
+    "change_response_level": on_new("response_active", lambda: {"level": "II",
+                                                                "basis": {"reason": unique("deaths")}}),
+    "declare_contained": on_new("response_active", lambda: {"note": unique("held")}),
+    "begin_recovery": on_new("contained", lambda: {"note": unique("receding")}),
+    "close_incident": on_new("recovering", lambda: {"note": unique("after-action review on Monday")}),
+    "record_relief": on_new("response_active", lambda: {"people": 30, "provided": unique("drinking water")}),
+    "list_requests": lambda w: Call({"incident_id": w.raised_request()["incident_id"]}),
+    "raise_request": lambda w: Call({"incident_id": w.new_incident("response_active")},
+                                    request_body(unique("request"))),
+    "get_request": lambda w: Call(w.raised_request()),
+    "approve_request": lambda w: Call(w.raised_request(), {"changes": [{"line": "m1", "quantity": 3}]}),
+    "reject_request": lambda w: Call(w.raised_request(), {"reason": unique("the township depot covers it")}),
+    "cancel_request": lambda w: Call(w.raised_request(), {"reason": unique("water receding")}),
+    "pledge_materials": lambda w: Call(w.raised_request(), {
+        "pledge_id": unique("pledge"), "pledged_by": "Yu'an District", "kind": "neighbouring_district",
+        "lines": [{"item_id": "never-stocked", "quantity": 2}]}),
+    "list_sites": lambda w: Call(),
+    "register_site": lambda w: Call(body=site_body(unique("site"))),
+    "get_site": lambda w: Call({"site_id": w.new_site()}),
+    "admit_evacuees": lambda w: Call({"site_id": w.new_site()},
+                                     {"incident_id": w.new_incident("response_active"), "people": 5}),
+    "discharge_evacuees": lambda w: discharge(*w.sheltering()),
     "whoami": lambda w: Call(),
     "feed": lambda w: Call({"service": "inventory"}, query={"after": 0, "limit": 5}),
     "overview": lambda w: Call(),

@@ -116,8 +116,8 @@ def test_an_incident_lists_the_teams_deployed_to_it_and_the_stock_reserved_for_i
 
     view = expect(api.get(f"/incidents/{incident}"), 200)
     teams = view["dispatched_teams"]
-    assert [(t["team_id"], t["readiness"], t["deployment_status"], t["people"]) for t in teams] == [
-        (team, "ready", "deployed", 15)]
+    assert [(t["team_id"], t["readiness"], t["request_id"], t["status"], t["people"]) for t in teams] == [
+        (team, "ready", None, "deployed", 15)]  # deployed by hand through the teams API, not by a request
     assert [(m["warehouse_id"], m["warehouse_name_zh"], m["item_id"], m["quantity"], m["status"])
             for m in view["dispatched_materials"]] == [(warehouse, "物资库", pumps, 6, "reserved")]
 

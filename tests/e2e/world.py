@@ -148,6 +148,32 @@ class World:
         expect(self.admin.post(f"/teams/{self.team}/members", member_body(member)))
         return member
 
+    def new_incident(self, status: str = "reported") -> str:
+        """A new incident taken through the lifecycle to `status` (reported … recovering)."""
+        incident = unique("flood")
+        expect(self.admin.post("/incidents", incident_body(incident)))
+        for step, body in LIFECYCLE[:LIFECYCLE_STATUSES.index(status)]:
+            expect(self.admin.post(f"/incidents/{incident}/{step}", body))
+        return incident
+
+    def raised_request(self) -> dict[str, str]:
+        """A request raised on a new incident with a response active, not yet approved. It asks
+        for an item no warehouse holds, so that approving it touches nobody's stock."""
+        incident, request = self.new_incident("response_active"), unique("request")
+        expect(self.admin.post(f"/incidents/{incident}/requests", request_body(request)))
+        return {"incident_id": incident, "request_id": request}
+
+    def new_site(self) -> str:
+        site = unique("site")
+        expect(self.admin.post("/sites", site_body(site)))
+        return site
+
+    def sheltering(self) -> tuple[str, str]:
+        """A new site sheltering 10 evacuees of a new incident with a response active."""
+        site, incident = self.new_site(), self.new_incident("response_active")
+        expect(self.admin.post(f"/sites/{site}/admissions", {"incident_id": incident, "people": 10}))
+        return site, incident
+
     def scope_of(self, role: str) -> dict[str, Any]:
         return {"warehouse_keeper": {"warehouses": (self.warehouse,)},
                 "team_leader": {"teams": (self.team,)}}.get(role, {})
@@ -216,3 +242,20 @@ def duty_post_body(post_id: str) -> dict[str, Any]:
 def incident_body(incident_id: str, township: str = "Dongqiao") -> dict[str, Any]:
     return {"incident_id": incident_id, "title": "Embankment seepage", "incident_type": "flood",
             "category": "natural_disaster", "township": township, "reported_by": "duty officer"}
+
+
+#: The lifecycle steps from a report, and the status each leaves the incident in.
+LIFECYCLE: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("verification", {}), ("response", {"level": "IV", "basis": {"reason": "test"}}), ("containment", {}),
+    ("recovery", {}))
+LIFECYCLE_STATUSES = ("reported", "verified", "response_active", "contained", "recovering")
+
+
+def request_body(request_id: str) -> dict[str, Any]:
+    return {"request_id": request_id, "destination": "Dongqiao flood HQ", "priority": "urgent",
+            "materials": [{"item_id": "never-stocked", "quantity": 5}]}
+
+
+def site_body(site_id: str) -> dict[str, Any]:
+    return {"site_id": site_id, "name": "Test school", "name_zh": "测试学校", "township": "Dongqiao",
+            "capacity": 200}

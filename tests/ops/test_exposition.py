@@ -114,3 +114,24 @@ def test_the_readiness_gauges_are_exposed_for_every_team_type_and_capability(pla
     exposition = scrape(platform, "teams")
     assert sample(exposition, "anbei_teams_stale", team_type="militia") is not None
     assert sample(exposition, "anbei_people_available", capability="forest_fire") is not None
+
+
+def test_a_late_report_and_an_open_flood_show_in_the_incident_gauges(platform: Platform) -> None:
+    before = scrape(platform, "incidents")
+    happened = datetime.now(UTC) - timedelta(hours=3)
+    report = {"incident_id": f"flood-{uuid.uuid4().hex[:8]}", "title": "Seepage", "incident_type": "flood",
+              "category": "natural_disaster", "township": "Dongqiao", "reported_by": "officer",
+              "affected_people": 40, "occurred_at": happened.isoformat(),
+              "reported_at": (happened + timedelta(hours=2)).isoformat()}
+    assert gateway(platform, "POST", "/incidents", report)[0] == 201
+
+    def incidents(name: str, **labels: str) -> Callable[[], float | None]:
+        return lambda: sample(scrape(platform, "incidents"), name, **labels)
+
+    for name, labels in (("anbei_incident_reports_late_total", {"grade": "none"}),
+                         ("anbei_incidents_open_by_response_level", {"level": "none"}),
+                         ("anbei_relief_pending_incidents", {"clock": "on_track"})):
+        wanted = (sample(before, name, **labels) or 0.0) + 1
+        assert eventually(incidents(name, **labels), partial(operator.eq, wanted)) == wanted, name
+    overdue = sample(scrape(platform, "incidents"), "anbei_relief_pending_incidents", clock="overdue")
+    assert overdue is not None  # every state is exported, zeros too

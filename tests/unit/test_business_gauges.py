@@ -156,13 +156,14 @@ def test_people_available_are_those_of_ready_teams_neither_deployed_nor_stale_pe
 def test_open_incidents_are_counted_by_status_and_grade() -> None:
     service = worker_factory(IncidentsService, es=in_memory_application(INCIDENT_PROJECTIONS))
     crash = {"title": "Bus crash on G312", "incident_type": "road_traffic", "category": "accident",
-             "township": "Sanshipu", "reported_by": "traffic police"}
+             "township": "sanshipu", "reported_by": "traffic police"}
     service.report_incident({**crash, "incident_id": "crash-1", "deaths": 10})
     service.report_incident({**crash, "incident_id": "crash-2", "deaths": 12})
     service.report_incident({"incident_id": "flood-1", "title": "Flood", "incident_type": "flood",
-                             "category": "natural_disaster", "township": "Sanshipu", "reported_by": "duty"})
+                             "category": "natural_disaster", "township": "sanshipu", "reported_by": "duty"})
 
-    assert gauge_values(incident_gauges.register_gauges, service) == {
+    values = gauge_values(incident_gauges.register_gauges, service)
+    assert {key: value for key, value in values.items() if key[0] == INCIDENTS_OPEN.name} == {
         (INCIDENTS_OPEN.name, ("reported", "II")): 2.0,
         (INCIDENTS_OPEN.name, ("reported", "none")): 1.0,
     }

@@ -23,7 +23,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 def test_every_published_event_states_one_line_of_meaning_in_english_and_in_chinese() -> None:
     events = published_events()
-    assert len(events) >= 39
+    assert len(events) >= 68
     for event in events:
         assert event.meaning.en.endswith(".") and "\n" not in event.meaning.en, event.type
         assert CHINESE.search(event.meaning.zh), event.type

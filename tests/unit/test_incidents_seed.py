@@ -4,7 +4,7 @@ import json
 from importlib.resources import files
 from typing import Any
 
-from services.incidents.domain.incidents import ReportIncident
+from services.incidents.domain.lifecycle import ReportIncident
 from shared.decider import parse
 
 

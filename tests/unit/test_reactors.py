@@ -121,3 +121,45 @@ def test_with_replicas_only_the_lease_holder_reacts_and_a_paused_one_stops() -> 
     assert first.run_once() == 1
     assert second.run_once() == 0  # b stands by: a's lease has not expired
     assert [e.data["amount"] for e in app.store.read_stream("answers:counter:a")] == [1]
+
+
+@dataclass
+class Chain:
+    """Each `Added` below 3 on `chain:` adds one more: a flow whose steps are events it appends."""
+
+    name: str = "chain"
+
+    def wants(self, event: EventEnvelope) -> bool:
+        return event.stream_id == "chain:a" and event.data["amount"] < 3
+
+    def react(self, event: EventEnvelope, effects: Effects) -> None:
+        effects.execute("chain:a", counter, Add(amount=event.data["amount"] + 1),
+                        CommandContext(command_id=step_id(event, "next")))
+
+
+def test_events_a_reaction_appends_are_offered_at_once_not_at_the_next_poll() -> None:
+    app = application()
+    app.execute("chain:a", counter, Add(amount=1), CommandContext(command_id="c1"))
+    runner = ReactorRunner(app, [Chain()], fake_service([]), poll_s=30)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,))
+    thread.start()
+    try:
+        for _ in range(500):
+            if len(app.store.read_stream("chain:a")) == 3:
+                break
+            threading.Event().wait(0.01)
+    finally:
+        stop.set()
+        runner.notify()
+        thread.join(10)
+    assert [e.data["amount"] for e in app.store.read_stream("chain:a")] == [1, 2, 3]
+
+
+def test_a_command_a_reaction_runs_wakes_whoever_waits_for_new_events() -> None:
+    app, calls, woken = application(), list[tuple[str, Any]](), list[bool]()
+    app.execute("counter:a", counter, Add(amount=1), CommandContext(command_id="c1"))
+    runner = ReactorRunner(app, [Recorder(calls, set())], fake_service(calls),
+                           appended=lambda: woken.append(True))
+    runner.run_once()
+    assert woken == [True]  # the answer it recorded: the relay publishes it now, not at its next poll

@@ -40,15 +40,40 @@ EXPIRING: Docs = [  # as the service answers `within_days=30` on NOW: expired fi
 RESERVATIONS: Docs = [
     {"reservation_id": "r-jackets", "warehouse_id": "depot-b", "item_id": "life-jackets", "quantity": 100,
      "incident_id": "flood-1", "note": None, "reserved_at": "2024-07-01T03:00:00+00:00"}]
+
+
+def clock(state: str, overdue: bool = False) -> dict[str, Any]:
+    """A relief clock as the incidents service answers it (it is the authority on it)."""
+    return {"applies": state not in ("not_applicable", "void"), "state": state,
+            "started_at": "2024-07-01T02:00:00+00:00", "deadline": "2024-07-01T10:00:00+00:00",
+            "met_at": None, "met": None, "overdue": overdue, "remaining_s": -7200.0 if overdue else 3600.0}
+
+
+def incident(incident_id: str, title: str, township: str, status: str, level: str | None,
+             relief: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An incident as the incidents service lists it (the fields the views read)."""
+    return {"incident_id": incident_id, "title": title, "township": township, "status": status,
+            "response_level": level, "coordinates": None, "relief_clock": relief, "dispatched_teams": [],
+            "dispatched_materials": [], "requests": [], "timeline": [], **extra}
+
+
+def sent(team_id: str, request_id: str | None, deployment: int, status: str, people: int | None
+         ) -> dict[str, Any]:
+    return {"request_id": request_id, "at": "2024-07-01T03:00:00+00:00", "team_id": team_id, "people": people,
+            "deployment": deployment, "status": status, "arrived_at": None, "ended_at": None}
+
+
 INCIDENTS: Docs = [
-    {"incident_id": "flood-1", "title": "Pi river seepage", "township": "Dongqiao", "status": "reported",
-     "suggested_grade": None, "reported_at": "2024-07-01T02:00:00+00:00", "timeline": [],
-     "dispatched_teams": [{"team_id": "longma"}, {"team_id": "gone"}],
-     "dispatched_materials": [{"warehouse_id": "depot-a", "item_id": "sandbags", "quantity": 20}]},
-    {"incident_id": "crash-1", "title": "G312 crash", "township": "Sanshipu", "status": "reported",
-     "suggested_grade": "II", "reported_at": "2024-07-01T06:00:00+00:00", "timeline": []},
-    {"incident_id": "old", "title": "Closed one", "township": "Mujiang", "status": "closed",
-     "reported_at": "2024-06-01T00:00:00+00:00", "timeline": []},
+    incident("flood-1", "Pi river seepage", "Dongqiao", "response_active", "III", clock("overdue", True),
+             coordinates={"lat": 31.75, "lon": 116.72},
+             dispatched_teams=[sent("longma", "r1", 3, "on_scene", 12),
+                               sent("gone", "r1", 1, "stood_down", 5)],
+             dispatched_materials=[{"request_id": "r1", "at": "2024-07-01T03:00:00+00:00",
+                                    "warehouse_id": "depot-a", "item_id": "sandbags", "quantity": 20}],
+             requests=[{"request_id": "r2", "sources": [{"ref": "r-jackets"}]}]),
+    incident("crash-1", "G312 crash", "Sanshipu", "reported", None, clock("at_risk")),
+    incident("false-alarm", "Rumoured breach", "Dongqiao", "dismissed", None, clock("void")),
+    incident("old", "Closed one", "Mujiang", "closed", "IV", clock("met")),
 ]
 
 def board_line(team_id: str, name: str, status: str, reported_at: str | None, *, stale: bool,
@@ -60,7 +85,8 @@ def board_line(team_id: str, name: str, status: str, reported_at: str | None, *,
 
 BOARD: Docs = [
     board_line("longma", "Longma", "ready", "2024-07-01T08:00:00+00:00", stale=False,
-               deployment={"incident_id": "flood-1", "status": "on_scene", "people": 12}),
+               deployment={"deployment": 3, "incident_id": "flood-1", "status": "on_scene", "people": 12,
+                           "arrived_at": "2024-07-01T05:00:00+00:00"}),
     board_line("blue-sky", "Blue Sky", "ready", "2024-06-29T08:00:00+00:00", stale=True, township="mujiang"),
     board_line("militia", "Militia", "unknown", None, stale=True),
 ]

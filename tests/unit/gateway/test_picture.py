@@ -15,7 +15,8 @@ def test_the_picture_places_what_has_coordinates_and_lists_the_rest() -> None:
     places = {(place["kind"], place["id"]): place for place in picture["places"]}
     assert (places["warehouse", "depot-a"]["latitude"], places["warehouse", "depot-b"]["latitude"]) == (
         31.75, None)
-    assert ("incident", "old") not in places and ("incident", "flood-1") in places
+    assert ("incident", "old") not in places and ("incident", "false-alarm") not in places
+    assert ("incident", "flood-1") in places
     assert places["team", "militia"]["status"] == "unknown"
 
 
@@ -31,13 +32,19 @@ def test_teams_are_placed_where_they_reported_else_where_registered_else_at_thei
 
 
 
-def test_townships_are_on_the_picture_and_place_incidents_that_name_them() -> None:
+def test_townships_are_on_the_picture_and_place_incidents_where_reported_else_at_their_seat() -> None:
+    services = FakeServices()
+    flood, crash = services.lists["incidents", "list_incidents"][:2]
+    services.lists["incidents", "list_incidents"] = [{**flood, "coordinates": None}, crash,
+                                                      {**flood, "incident_id": "placed"}]
     places = {(place["kind"], place["id"]): place
-              for place in district.picture(gatherer(), {})["places"]}
+              for place in district.picture(Gatherer(services, lambda: NOW), {})["places"]}
     assert (places["township", "dongqiao"]["longitude"], places["township", "mujiang"]["name_zh"]) == (
         116.7, "木厂镇")
-    flood = places["incident", "flood-1"]  # its township is "Dongqiao": the seat of Dongqiao town
-    assert (flood["latitude"], flood["longitude"], flood["placed_by"]) == (31.7, 116.7, "township")
+    seat = places["incident", "flood-1"]  # its township is "Dongqiao": the seat of Dongqiao town
+    assert (seat["latitude"], seat["longitude"], seat["placed_by"]) == (31.7, 116.7, "township")
+    reported = places["incident", "placed"]  # the coordinates its report gave
+    assert (reported["latitude"], reported["longitude"], reported["placed_by"]) == (31.75, 116.72, "reported")
     assert places["incident", "crash-1"]["latitude"] is None  # Sanshipu is not on record here
 
 
