@@ -22,10 +22,17 @@ class Command(BaseModel):
 
 
 class Event(BaseModel):
-    """Base for domain events (the payload inside an envelope)."""
+    """Base for domain events (the payload inside an envelope).
+
+    Events are a published contract (`services.contracts`): each event class states its
+    meaning in the first line of its docstring (English) and in `meaning_zh` (Chinese),
+    and raises `schema_version` when its shape changes in a way a reader could trip on.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     schema_version: ClassVar[int] = 1
+    #: The event's one-line meaning in Chinese, beside the docstring's English first line.
+    meaning_zh: ClassVar[str]
 
     @classmethod
     def type_name(cls) -> str:

@@ -32,6 +32,10 @@ class Upcasters:
 
         return add
 
+    def has(self, type: str, from_version: int) -> bool:
+        """Whether an upcaster reads `type` at `from_version` (the contract check asks)."""
+        return (type, from_version) in self._by_key
+
     def fingerprint(self) -> str:
         """Changes whenever an upcaster is added, removed or its module's source changes."""
         parts = sorted(f"{type_}/{version}:{fn.__module__}.{fn.__qualname__}:{source_digest(fn)}"

@@ -13,8 +13,9 @@ HEADER = ("| method and path | what | who may |", "|---|---|---|")
 #: The endpoints outside the route table: open to anyone, they carry no data.
 OPEN = ("| `GET /healthz`, `GET /readyz` (at the root, not under `/api/v1`) | the process is alive; "
         "every service answers RPC | anyone (no token) |",
-        "| `GET /openapi.json`; `GET /` (the dashboard, at the root) | the OpenAPI 3.1 document; the "
-        "operator dashboard | anyone (no data in either) |")
+        "| `GET /openapi.json`, `GET /asyncapi.json`; `GET /` (the dashboard, at the root) | the OpenAPI "
+        "3.1 document; the AsyncAPI 3 document of the published events; the operator dashboard | anyone "
+        "(no data in any) |")
 _OWN = {"warehouse_keeper": "its warehouses", "team_leader": "its teams"}
 
 

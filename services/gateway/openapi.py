@@ -141,6 +141,13 @@ def _health(summary: str) -> Json:
     }}}
 
 
+def _asyncapi() -> Json:
+    summary = ("the AsyncAPI 3 document of the events other systems consume: exchanges, routing keys, "
+               "payload schemas, versions and meanings")
+    return {"get": {"summary": summary, "security": [], "tags": ["events"], "responses": {
+        "200": {"description": summary, "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+
+
 def openapi_path(route: Route) -> str:
     url = route.url
     for field in route.path_fields:
@@ -152,7 +159,8 @@ def openapi_path(route: Route) -> str:
 def document() -> Json:
     components = Components()
     paths: Json = {"/healthz": _health("the process is alive"),
-                   "/readyz": _health("every service answers")}
+                   "/readyz": _health("every service answers"),
+                   "/api/v1/asyncapi.json": _asyncapi()}
     for route in all_routes():
         paths.setdefault(openapi_path(route), {})[route.method.lower()] = _operation(route, components)
     return {

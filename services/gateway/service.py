@@ -20,6 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Request, Response
 
+from services.contracts import published as contracts
 from shared.application import IdempotencyKeyReused
 from shared.blocking import offload
 from shared.config import SERVICES, load_settings
@@ -113,6 +114,11 @@ class GatewayService:
     @http("GET", "/api/v1/openapi.json")
     def openapi_document(self, request: Request) -> Response:
         return json_response(200, openapi.document())
+
+    @http("GET", "/api/v1/asyncapi.json")
+    def asyncapi_document(self, request: Request) -> Response:
+        """The AsyncAPI 3 document of the events other systems consume (`services.contracts`)."""
+        return json_response(200, contracts.asyncapi_document())
 
     @http("GET", "/")
     def dashboard_page(self, request: Request) -> Response:

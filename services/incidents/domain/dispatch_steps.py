@@ -114,6 +114,10 @@ class CompleteDispatch(Command):
 
 
 class DispatchPlanned(Event):
+    """A dispatch was planned for a request: which warehouses, agreements and teams, and any shortfall."""
+
+    meaning_zh = "为需求制定调派方案：调用的仓库、协议储备和队伍，以及缺口。"
+
     incident_id: str
     request_id: str
     sources: tuple[Source, ...]
@@ -123,6 +127,10 @@ class DispatchPlanned(Event):
 
 
 class MaterialsReserved(Event):
+    """Stock was reserved in a warehouse for a line of a request (a dispatch step)."""
+
+    meaning_zh = "调派步骤：在仓库为需求项预留物资。"
+
     incident_id: str
     request_id: str
     line: str
@@ -133,6 +141,10 @@ class MaterialsReserved(Event):
 
 
 class MaterialsIssued(Event):
+    """Stock was issued from a warehouse for a line of a request (a dispatch step)."""
+
+    meaning_zh = "调派步骤：从仓库为需求项发放物资。"
+
     incident_id: str
     request_id: str
     line: str
@@ -143,6 +155,10 @@ class MaterialsIssued(Event):
 
 
 class MaterialsCalledOff(Event):
+    """Contracted materials were called off an agreement for a line of a request (a dispatch step)."""
+
+    meaning_zh = "调派步骤：向协议企业调用需求项物资。"
+
     incident_id: str
     request_id: str
     line: str
@@ -154,6 +170,10 @@ class MaterialsCalledOff(Event):
 
 
 class TeamDispatched(Event):
+    """A team was deployed for a line of a request (a dispatch step)."""
+
+    meaning_zh = "调派步骤：为需求项调派救援队伍。"
+
     incident_id: str
     request_id: str
     line: str
@@ -163,6 +183,10 @@ class TeamDispatched(Event):
 
 
 class DispatchStepRefused(Event):
+    """A dispatch step was refused by the service that owns it, with its code and reason."""
+
+    meaning_zh = "调派步骤被相关服务拒绝，含错误代码和原因。"
+
     incident_id: str
     request_id: str
     step: Step
@@ -173,6 +197,10 @@ class DispatchStepRefused(Event):
 
 
 class ReservationReleased(Event):
+    """A reservation made for a request was released, undoing its dispatch."""
+
+    meaning_zh = "撤回调派：释放为需求预留的物资。"
+
     incident_id: str
     request_id: str
     ref: str
@@ -184,6 +212,10 @@ class ReservationReleased(Event):
 
 
 class CallOffClosed(Event):
+    """A call-off made for a request was closed, undoing its dispatch."""
+
+    meaning_zh = "撤回调派：关闭为需求发出的调用单。"
+
     incident_id: str
     request_id: str
     ref: str
@@ -193,6 +225,10 @@ class CallOffClosed(Event):
 
 
 class TeamStoodDown(Event):
+    """A team dispatched for a request was released or stood down, undoing its dispatch."""
+
+    meaning_zh = "撤回调派：为需求调派的队伍撤离或取消调派。"
+
     incident_id: str
     request_id: str
     team_id: str
@@ -217,6 +253,10 @@ class LineResult(Value):
 
 
 class DispatchCompleted(Event):
+    """A request's dispatch finished, with the result of each line."""
+
+    meaning_zh = "需求调派完成，含各项结果。"
+
     incident_id: str
     request_id: str
     outcome: Outcome

@@ -167,6 +167,10 @@ IncidentCommand = (ReportIncident | FileFollowUp | VerifyIncident | DismissIncid
 
 
 class IncidentReported(Event):
+    """An incident was reported, with its figures and the grade Decree 493 suggests for accidents."""
+
+    meaning_zh = "突发事件上报，含灾情数据及按国务院第493号令建议的事故等级。"
+
     schema_version = 2
 
     incident_id: str
@@ -196,6 +200,10 @@ class IncidentReported(Event):
 
 
 class FollowUpReported(Event):
+    """A follow-up report gave an incident's figures as they stand now, with the grade they suggest."""
+
+    meaning_zh = "灾情续报：更新灾情数据及相应的建议等级。"
+
     incident_id: str
     number: int
     reported_by: str
@@ -207,6 +215,10 @@ class FollowUpReported(Event):
 
 
 class IncidentVerified(Event):
+    """An incident was verified and assessed, with its grade and the basis for it."""
+
+    meaning_zh = "突发事件经核实研判，确定事件等级及依据。"
+
     incident_id: str
     grade: Grade | None
     grade_basis: str
@@ -214,6 +226,10 @@ class IncidentVerified(Event):
 
 
 class IncidentDismissed(Event):
+    """An incident was dismissed (a false or duplicate report, or no emergency), with the reason."""
+
+    meaning_zh = "突发事件撤销（虚报、重复上报或非突发事件），并注明原因。"
+
     incident_id: str
     reason: str
     #: The status it had when dismissed (a response may have been active).
@@ -221,12 +237,20 @@ class IncidentDismissed(Event):
 
 
 class ResponseActivated(Event):
+    """An emergency response was activated for an incident at a level (I to IV), with its basis."""
+
+    meaning_zh = "启动突发事件应急响应（I至IV级）及其依据。"
+
     incident_id: str
     level: Level
     basis: ResponseBasis
 
 
 class ResponseLevelRaised(Event):
+    """An incident's response level was raised, with the basis."""
+
+    meaning_zh = "提升应急响应级别及其依据。"
+
     incident_id: str
     from_level: Level
     level: Level
@@ -234,6 +258,10 @@ class ResponseLevelRaised(Event):
 
 
 class ResponseLevelLowered(Event):
+    """An incident's response level was lowered, with the basis."""
+
+    meaning_zh = "降低应急响应级别及其依据。"
+
     incident_id: str
     from_level: Level
     level: Level
@@ -241,21 +269,37 @@ class ResponseLevelLowered(Event):
 
 
 class IncidentContained(Event):
+    """An incident was declared contained."""
+
+    meaning_zh = "突发事件宣布得到控制。"
+
     incident_id: str
     note: str | None
 
 
 class RecoveryBegun(Event):
+    """Recovery began for a contained incident."""
+
+    meaning_zh = "得到控制的突发事件转入恢复阶段。"
+
     incident_id: str
     note: str | None
 
 
 class IncidentClosed(Event):
+    """An incident was closed after recovery."""
+
+    meaning_zh = "突发事件处置结束，事件关闭。"
+
     incident_id: str
     note: str | None
 
 
 class ReliefDelivered(Event):
+    """Basic relief (food, water, clothing, shelter) reached people affected by an incident."""
+
+    meaning_zh = "受灾群众得到基本生活救助（食品、饮用水、衣被、住所）。"
+
     incident_id: str
     number: int
     people: int
@@ -265,6 +309,10 @@ class ReliefDelivered(Event):
 
 
 class TeamReportNoted(Event):
+    """An incident noted a team's arrival, release or stand-down, as the teams service reported it."""
+
+    meaning_zh = "事件记录救援队伍到达、撤离或取消调派（来自队伍服务的报告）。"
+
     incident_id: str
     team_id: str
     deployment: int

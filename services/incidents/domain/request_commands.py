@@ -152,6 +152,10 @@ class TeamLine(Value):
 
 
 class RequestRaised(Event):
+    """A request for materials and teams was raised for an incident, with its priority and destination."""
+
+    meaning_zh = "为突发事件提出物资和队伍需求，含优先级和送达地点。"
+
     incident_id: str
     request_id: str
     priority: Priority
@@ -163,7 +167,9 @@ class RequestRaised(Event):
 
 
 class RequestApproved(Event):
-    """Every line with the quantity approved (0: declined)."""
+    """A request was approved, with the quantity approved on every line (0: declined)."""
+
+    meaning_zh = "需求获批，逐项列明批准数量（0为不予批准）。"
 
     incident_id: str
     request_id: str
@@ -173,12 +179,20 @@ class RequestApproved(Event):
 
 
 class RequestRejected(Event):
+    """A request was rejected, with the reason."""
+
+    meaning_zh = "需求被驳回，并说明原因。"
+
     incident_id: str
     request_id: str
     reason: str
 
 
 class RequestCancelled(Event):
+    """A request was cancelled; what was dispatched for it is undone."""
+
+    meaning_zh = "需求撤销，已为其调派的物资和队伍予以撤回。"
+
     incident_id: str
     request_id: str
     reason: str
@@ -187,6 +201,10 @@ class RequestCancelled(Event):
 
 
 class MaterialsPledged(Event):
+    """A neighbouring district, a company or an organisation pledged materials for a request."""
+
+    meaning_zh = "相邻区县、企业或社会组织为需求承诺提供物资。"
+
     incident_id: str
     request_id: str
     pledge_id: str

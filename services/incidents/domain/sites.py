@@ -53,6 +53,10 @@ SiteCommand = RegisterSite | AdmitEvacuees | DischargeEvacuees
 
 
 class SiteRegistered(Event):
+    """A resettlement site was registered, with its place and capacity."""
+
+    meaning_zh = "登记安置点，含位置和容量。"
+
     site_id: str
     name: str
     name_zh: str | None
@@ -64,6 +68,10 @@ class SiteRegistered(Event):
 
 
 class EvacueesAdmitted(Event):
+    """People evacuated from an incident were taken in at a resettlement site."""
+
+    meaning_zh = "因突发事件转移的群众进入安置点安置。"
+
     site_id: str
     incident_id: str
     people: int
@@ -73,6 +81,10 @@ class EvacueesAdmitted(Event):
 
 
 class EvacueesDischarged(Event):
+    """Evacuees left a resettlement site."""
+
+    meaning_zh = "安置群众离开安置点。"
+
     site_id: str
     incident_id: str
     people: int

@@ -97,6 +97,10 @@ AgreementCommand = RegisterAgreement | RenewAgreement | RequestCallOff | RecordC
 
 
 class AgreementRegistered(Event):
+    """An agreement reserve was registered: a company holds equipment, stock or people on call."""
+
+    meaning_zh = "登记协议储备：企业按协议储备物资装备或人员，随时待命。"
+
     agreement_id: str
     company: str
     company_zh: str | None
@@ -110,12 +114,20 @@ class AgreementRegistered(Event):
 
 
 class AgreementRenewed(Event):
+    """An agreement reserve was extended to a later end date."""
+
+    meaning_zh = "协议储备续签，有效期延长。"
+
     agreement_id: str
     valid_until: date
     contract_reference: str | None
 
 
 class CallOffRequested(Event):
+    """Contracted equipment or stock was called off an agreement, for delivery to a destination."""
+
+    meaning_zh = "向协议企业调用签约物资装备，送往指定地点。"
+
     agreement_id: str
     call_off_id: str
     lines: list[ItemQuantity]
@@ -125,6 +137,10 @@ class CallOffRequested(Event):
 
 
 class CallOffDelivered(Event):
+    """A company delivered what a call-off asked for, in part or in full."""
+
+    meaning_zh = "协议企业交付调用物资（部分或全部）。"
+
     agreement_id: str
     call_off_id: str
     lines: list[ItemQuantity]
@@ -132,6 +148,10 @@ class CallOffDelivered(Event):
 
 
 class CallOffClosed(Event):
+    """A call-off was closed: what it did not deliver can be called again."""
+
+    meaning_zh = "调用单关闭，未交付的数量可再次调用。"
+
     agreement_id: str
     call_off_id: str
     reason: str | None

@@ -45,6 +45,10 @@ ImportCommand = StageImport | FinishImport
 
 
 class ImportRejected(Event):
+    """A census CSV was rejected whole: nothing was imported, and every bad row has its reason."""
+
+    meaning_zh = "库存普查文件整体退回：未导入任何数据，并列出每个错误行的原因。"
+
     import_id: str
     digest: str
     total_rows: int
@@ -52,17 +56,29 @@ class ImportRejected(Event):
 
 
 class ImportStarted(Event):
+    """A census CSV was accepted whole; its rows are received one by one."""
+
+    meaning_zh = "库存普查文件整体受理，逐行入库。"
+
     import_id: str
     digest: str
     total_rows: int
 
 
 class ImportRowsStaged(Event):
+    """A chunk of an accepted census's rows was staged, to be received row by row."""
+
+    meaning_zh = "已受理普查文件的一批数据行暂存，待逐行入库。"
+
     import_id: str
     rows: list[CensusRow]
 
 
 class ImportCompleted(Event):
+    """A census import finished: how many rows were received, and which failed."""
+
+    meaning_zh = "库存普查导入完成：成功入库的行数及失败的行。"
+
     import_id: str
     imported: int
     failed: list[RejectedRow]

@@ -38,6 +38,10 @@ class RegisterItem(Command):
 
 
 class ItemRegistered(Event):
+    """A material was added to the catalogue, with its GB/T 38565 code, unit and shelf life."""
+
+    meaning_zh = "物资品目登记入目录，含 GB/T 38565 分类编码、计量单位和保质期。"
+
     item_id: str
     name: str
     name_zh: str

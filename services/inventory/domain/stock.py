@@ -21,6 +21,10 @@ from .lots import Lot, LotQuantity, apply
 
 
 class StockReceived(Event):
+    """Stock was received into a warehouse, into one lot."""
+
+    meaning_zh = "物资入库，计入一个批次。"
+
     warehouse_id: str
     item_id: str
     quantity: int
@@ -33,6 +37,10 @@ class StockReceived(Event):
 
 
 class StockIssued(Event):
+    """Stock was issued from a warehouse, for instance to an incident, out of its lots."""
+
+    meaning_zh = "物资出库发放（例如发往突发事件），按批次扣减。"
+
     warehouse_id: str
     item_id: str
     quantity: int
@@ -45,6 +53,10 @@ class StockIssued(Event):
 
 
 class StockWrittenOff(Event):
+    """Stock was written off (damaged, expired or lost) and left the warehouse's stock."""
+
+    meaning_zh = "物资报废核销（损坏、过期或丢失），从库存中减除。"
+
     warehouse_id: str
     item_id: str
     quantity: int
@@ -54,6 +66,10 @@ class StockWrittenOff(Event):
 
 
 class StockReserved(Event):
+    """Stock was reserved, usually for an incident: still on hand, no longer available."""
+
+    meaning_zh = "物资预留（通常为突发事件），仍在库但不再可用。"
+
     warehouse_id: str
     item_id: str
     reservation_id: str
@@ -63,6 +79,10 @@ class StockReserved(Event):
 
 
 class ReservationReleased(Event):
+    """A reservation was released, in part or in full: that stock is available again."""
+
+    meaning_zh = "预留解除（部分或全部），相应物资恢复可用。"
+
     warehouse_id: str
     item_id: str
     reservation_id: str
@@ -71,7 +91,12 @@ class ReservationReleased(Event):
 
 
 class StockCounted(Event):
-    """A stocktake. `variance` = counted - expected is the adjustment, taken from `lots`."""
+    """A stocktake counted a stock line; the difference from what was expected adjusts it.
+
+    `variance` = counted - expected is the adjustment, taken from `lots`.
+    """
+
+    meaning_zh = "库存盘点：实盘数与账面数的差异计入库存调整。"
 
     warehouse_id: str
     item_id: str
@@ -84,6 +109,10 @@ class StockCounted(Event):
 
 
 class StockTransferredOut(Event):
+    """Stock left a warehouse on a transfer to another warehouse and is in transit."""
+
+    meaning_zh = "物资调出本仓库，处于在途状态。"
+
     warehouse_id: str
     item_id: str
     transfer_id: str
@@ -95,6 +124,10 @@ class StockTransferredOut(Event):
 
 
 class StockTransferredIn(Event):
+    """Stock sent on a transfer arrived at the destination warehouse."""
+
+    meaning_zh = "调拨物资到达目的仓库并入库。"
+
     warehouse_id: str
     item_id: str
     transfer_id: str
@@ -104,7 +137,12 @@ class StockTransferredIn(Event):
 
 
 class TransitClosed(Event):
-    """The source's side of a received transfer: no longer in transit; `discrepancy` = received - sent."""
+    """A received transfer was closed at its source: no longer in transit, with any discrepancy.
+
+    `discrepancy` = received - dispatched.
+    """
+
+    meaning_zh = "调出仓库结清已到货的调拨：不再在途，并记录发运与实收的差异。"
 
     warehouse_id: str
     item_id: str
@@ -115,7 +153,9 @@ class TransitClosed(Event):
 
 
 class TransferOutCancelled(Event):
-    """A dispatch undone before it travelled: the goods are back on hand in their lots."""
+    """A transfer was undone before it travelled: the goods are back on hand in their lots."""
+
+    meaning_zh = "调拨在发运前撤销，物资按原批次退回库存。"
 
     warehouse_id: str
     item_id: str
@@ -126,12 +166,20 @@ class TransferOutCancelled(Event):
 
 
 class MinimumLevelSet(Event):
+    """A stock line's minimum level (the reserve it must not fall below) was set."""
+
+    meaning_zh = "设定库存最低储备量。"
+
     warehouse_id: str
     item_id: str
     minimum: int
 
 
 class InspectionRecorded(Event):
+    """An inspection or maintenance of equipment in a warehouse was recorded, with its result."""
+
+    meaning_zh = "记录库存装备的检查或维护保养及其结果。"
+
     warehouse_id: str
     item_id: str
     result: str
@@ -141,7 +189,12 @@ class InspectionRecorded(Event):
 
 
 class MovementReversed(Event):
-    """Undoes the movement at `reversed_version`: `quantity` is the change to on hand."""
+    """An earlier stock movement was reversed by this correction (history is never edited).
+
+    It undoes the movement at `reversed_version`: `quantity` is the change to on hand.
+    """
+
+    meaning_zh = "冲销此前的一笔库存变动（以新记录更正，不修改历史）。"
 
     warehouse_id: str
     item_id: str

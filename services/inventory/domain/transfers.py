@@ -50,6 +50,10 @@ TransferCommand = RecordDispatch | ReceiveTransfer
 
 
 class TransferDispatched(Event):
+    """A transfer of stock from one warehouse to another was dispatched."""
+
+    meaning_zh = "仓库间物资调拨已发运。"
+
     transfer_id: str
     from_warehouse_id: str
     to_warehouse_id: str
@@ -61,6 +65,10 @@ class TransferDispatched(Event):
 
 
 class TransferReceived(Event):
+    """The destination recorded what arrived on a transfer, with any discrepancy."""
+
+    meaning_zh = "目的仓库登记调拨实收数量及差异。"
+
     transfer_id: str
     from_warehouse_id: str
     to_warehouse_id: str

@@ -45,6 +45,10 @@ WarehouseCommand = RegisterWarehouse | CloseWarehouse
 
 
 class WarehouseRegistered(Event):
+    """A reserve warehouse or depot was put on record, with its kind, township and place."""
+
+    meaning_zh = "储备仓库（库点）登记在册，含类型、所在乡镇和位置。"
+
     warehouse_id: str
     name: str
     name_zh: str
@@ -57,6 +61,10 @@ class WarehouseRegistered(Event):
 
 
 class WarehouseClosed(Event):
+    """A warehouse was closed and takes no more stock movements."""
+
+    meaning_zh = "仓库停用，不再办理出入库。"
+
     warehouse_id: str
     reason: str
 

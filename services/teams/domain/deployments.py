@@ -44,6 +44,10 @@ class ReleaseTeam(Command):
 
 
 class TeamDeployed(Event):
+    """A rescue team was deployed to an incident."""
+
+    meaning_zh = "救援队伍调派至突发事件。"
+
     team_id: str
     incident_id: str
     deployment: int
@@ -52,6 +56,10 @@ class TeamDeployed(Event):
 
 
 class TeamArrived(Event):
+    """A deployed team arrived on scene."""
+
+    meaning_zh = "调派的队伍到达现场。"
+
     team_id: str
     incident_id: str
     deployment: int
@@ -59,6 +67,10 @@ class TeamArrived(Event):
 
 
 class TeamReleased(Event):
+    """A deployed team was released when its work was done, or stood down without it."""
+
+    meaning_zh = "调派的队伍完成任务后撤离，或未执行任务即取消调派。"
+
     team_id: str
     incident_id: str
     deployment: int

@@ -37,6 +37,10 @@ class RegisterDutyPost(Command):
 
 
 class DutyPostRegistered(Event):
+    """A disaster information officers' duty post was registered, with its A and B contacts."""
+
+    meaning_zh = "灾害信息员值班岗位登记在册，含A岗和B岗联系人。"
+
     post_id: str
     name: str
     name_zh: str | None

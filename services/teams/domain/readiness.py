@@ -50,6 +50,10 @@ class ReportReadiness(Command):
 
 
 class ReadinessReported(Event):
+    """A team's readiness was reported: its status, people and equipment available, and where it is."""
+
+    meaning_zh = "上报队伍战备状态：状态、在岗人数、可用装备及所在位置。"
+
     schema_version = 2
     team_id: str
     status: ReadinessStatus
@@ -92,6 +96,10 @@ class ReportEquipmentStatus(Command):
 
 
 class EquipmentStatusReported(Event):
+    """A team reported how many units of an equipment item are ready, in use, in repair or damaged."""
+
+    meaning_zh = "上报队伍某项装备完好、在用、维修和损坏的数量。"
+
     team_id: str
     item_id: str
     counts: EquipmentCounts

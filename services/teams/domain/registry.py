@@ -110,6 +110,10 @@ class RegisterTeam(Command):
 
 
 class TeamRegistered(Event):
+    """A rescue team was registered, with its type, capabilities, equipment and duty contacts."""
+
+    meaning_zh = "救援队伍登记在册，含队伍类型、能力、装备和值班联系人。"
+
     schema_version = 2
     team_id: str
     name: str

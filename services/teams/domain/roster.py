@@ -57,6 +57,10 @@ RosterCommand = AddMember | RecordCertificate | RemoveMember
 
 
 class MemberAdded(Event):
+    """A member joined a team's roster, with their role."""
+
+    meaning_zh = "队员加入队伍名册，含其岗位。"
+
     team_id: str
     member_id: str
     name: str
@@ -65,6 +69,10 @@ class MemberAdded(Event):
 
 
 class CertificateRecorded(Event):
+    """A member's certificate was recorded or renewed, with the date it expires."""
+
+    meaning_zh = "登记或更新队员证书及其有效期。"
+
     team_id: str
     member_id: str
     certificate_id: str
@@ -75,6 +83,10 @@ class CertificateRecorded(Event):
 
 
 class MemberRemoved(Event):
+    """A member left a team's roster."""
+
+    meaning_zh = "队员移出队伍名册。"
+
     team_id: str
     member_id: str
     reason: str | None

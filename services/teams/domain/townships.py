@@ -30,6 +30,10 @@ class RegisterTownship(Command):
 
 
 class TownshipRegistered(Event):
+    """A township or subdistrict was registered, with the place of its seat."""
+
+    meaning_zh = "乡镇（街道）登记在册，含驻地位置。"
+
     township_id: str
     name: str
     name_zh: str
