@@ -111,7 +111,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                            default_database=f"anbei_{service}")
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
-        replica = replica_id()  # replicas on one store take turns through leases
+        replica = replica_id(self.settings.replica_name)  # replicas on one store take turns through leases
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri, poll_s=self.settings.relay_poll_s,
                                  leadership=Leadership(store, RELAY_CHECKPOINT, replica))
         self.app = Application(store, runner, self.upcasters)
