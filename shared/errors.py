@@ -50,3 +50,10 @@ class Forbidden(AnbeiError):
     """The caller may not do this (HTTP 403)."""
 
     default_code = "forbidden"
+
+
+class Unavailable(AnbeiError):
+    """The service cannot answer correctly right now, e.g. its read models could not reach a
+    position the caller asked for in time (HTTP 503); the same request may succeed later."""
+
+    default_code = "unavailable"

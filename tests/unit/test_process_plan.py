@@ -33,13 +33,15 @@ def test_replicas_share_the_store_and_each_has_its_own_read_models_port_log_and_
 
 @pytest.mark.parametrize("value", ["0", "17", "two", "-1", "1.5"])
 def test_a_replica_count_outside_1_to_16_is_refused_naming_the_variable(value: str) -> None:
-    with pytest.raises(ConfigError, match=f"^TEAMS_REPLICAS: must be a whole number from 1 to 16, got {value!r}"):
+    with pytest.raises(ConfigError) as refused:
         plan({"TEAMS_REPLICAS": value})
+    assert str(refused.value) == f"TEAMS_REPLICAS: must be a whole number from 1 to 16, got {value!r}"
 
 
 def test_replicas_whose_metrics_ports_would_pass_65535_are_refused() -> None:
-    with pytest.raises(ConfigError, match="^INCIDENTS_REPLICAS: 16 replicas would put the last one's metrics"):
+    with pytest.raises(ConfigError) as refused:
         load_settings("incidents", {"INCIDENTS_REPLICAS": "16", "INCIDENTS_METRICS_PORT": "65000"})
+    assert str(refused.value).startswith("INCIDENTS_REPLICAS: 16 replicas would put the last one's metrics")
 
 
 def test_a_replicas_metrics_port_clashing_with_another_process_is_refused_naming_both() -> None:
@@ -51,5 +53,6 @@ def test_a_replicas_metrics_port_clashing_with_another_process_is_refused_naming
 
 
 def test_a_bad_replica_name_is_refused() -> None:
-    with pytest.raises(ConfigError, match="^REPLICA_NAME: "):
+    with pytest.raises(ConfigError) as refused:
         load_settings("inventory", {"REPLICA_NAME": "inventory 2"})
+    assert str(refused.value).startswith("REPLICA_NAME: ")
