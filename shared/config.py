@@ -28,7 +28,8 @@ PORT_RULE = "must be a whole number from 1 to 65535"
 MAX_REPLICAS = 16
 #: Replica i (1-based) of a service serves its metrics on the service's port + STEP * (i - 1).
 REPLICA_PORT_STEP = 100
-_REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+#: A replica's name: a launcher's `inventory-2`, or a Kubernetes pod's name.
+_REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 #: The largest request body the gateway may be configured to accept (64 MiB).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -169,7 +170,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         replicas=_read(env, replicas_variable(service), "1", _replica_count,
                        f"must be a whole number from 1 to {MAX_REPLICAS}") if service in SERVICES else 1,
         replica_name=_read(env, "REPLICA_NAME", service, _replica_name,
-                           "must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter "
+                           "must be 1 to 253 letters, digits, '.', '_' or '-', starting with a letter "
                            "or digit"),
     )
     last_port = replica_metrics_port(settings.metrics_port, settings.replicas)
