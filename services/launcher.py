@@ -210,13 +210,18 @@ def _ports_problem(env: dict[str, str], prometheus: bool) -> str | None:
                  if (problem := _bind_problem(variable, host, port)) is not None), None)
 
 
-def start_prometheus(settings: Settings, env: dict[str, str]) -> LocalPrometheus:
-    """A local Prometheus scraping every process's metrics port, every replica's (`--prometheus`)."""
+def scrape_targets(env: dict[str, str]) -> dict[str, list[str]]:
+    """Every process's metrics address, every replica's, by its service (Prometheus's `component`)."""
     targets: dict[str, list[str]] = {}
     for spec in plan(env):
         service = spec.settings(env)
         targets.setdefault(spec.service, []).append(f"{service.metrics_host}:{service.metrics_port}")
-    prometheus = LocalPrometheus(settings.prometheus_port, targets)
+    return targets
+
+
+def start_prometheus(settings: Settings, env: dict[str, str]) -> LocalPrometheus:
+    """A local Prometheus scraping every process's metrics port, every replica's (`--prometheus`)."""
+    prometheus = LocalPrometheus(settings.prometheus_port, scrape_targets(env))
     prometheus.start()
     try:
         prometheus.wait_ready()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.launcher import _ports_problem
+from services.launcher import _ports_problem, scrape_targets
+from services.local_prometheus import scrape_config
 from services.process_plan import plan
 from shared.config import ConfigError, load_settings
 from tests.unit.test_launcher_ports import free_ports_env
@@ -56,3 +57,13 @@ def test_a_bad_replica_name_is_refused() -> None:
     with pytest.raises(ConfigError) as refused:
         load_settings("inventory", {"REPLICA_NAME": "inventory 2"})
     assert str(refused.value).startswith("REPLICA_NAME: ")
+
+
+def test_the_local_prometheus_scrapes_every_replica_under_its_services_component() -> None:
+    env = {"INVENTORY_REPLICAS": "2", "INVENTORY_METRICS_PORT": "9101"}
+    targets = scrape_targets(env)
+    assert targets["inventory"] == ["127.0.0.1:9101", "127.0.0.1:9201"]
+    assert targets["teams"] == ["127.0.0.1:9102"]
+    job = scrape_config(targets, 5)["scrape_configs"][0]
+    inventory = next(c for c in job["static_configs"] if c["labels"] == {"component": "inventory"})
+    assert inventory["targets"] == ["127.0.0.1:9101", "127.0.0.1:9201"]
