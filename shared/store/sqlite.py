@@ -41,6 +41,7 @@ from shared.store.base import (
     check_batch,
     check_read,
     next_lease,
+    outages_are_unavailable,
     prepare_records,
     replayed_batch,
     stored_envelope,
@@ -120,6 +121,24 @@ def retry_while_busy(step: Callable[[], object], timeout_s: float) -> None:
             time.sleep(0.01)
 
 
+#: SQLite's primary result codes that mean the file cannot be used now, not that the code is wrong.
+_OUTAGES = {
+    sqlite3.SQLITE_BUSY: "another process holds its lock",
+    sqlite3.SQLITE_LOCKED: "a table is locked",
+    sqlite3.SQLITE_IOERR: "a disk I/O error",
+    sqlite3.SQLITE_FULL: "its disk is full",
+    sqlite3.SQLITE_CANTOPEN: "its file cannot be opened",
+}
+
+
+def outage(error: Exception) -> str | None:
+    """Why the SQLite file cannot be used now, when `error` says so (`StoreUnavailable`)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    reason = _OUTAGES.get(getattr(error, "sqlite_errorcode", -1) & 0xFF)
+    return None if reason is None else f"{reason}: {error}"
+
+
 def _envelope(row: Sequence[Any]) -> EventEnvelope:
     return stored_envelope({
         "event_id": row[0], "type": row[1], "schema_version": row[2], "stream_id": row[3],
@@ -160,15 +179,22 @@ class _Append:
     error: BaseException | None = None
 
 
+@outages_are_unavailable(outage)
 class SQLiteEventStore(EventStore):
-    """Event store in one SQLite file; safe for threads and for several processes."""
+    """Event store in one SQLite file; safe for threads and for several processes.
+
+    A write waits up to `busy_timeout_s` for another process's lock on the file; past that,
+    as when the disk is full or failing, the call raises `StoreUnavailable`.
+    """
 
     def __init__(
-        self, path: str | Path, *, synchronous: str = "FULL", keyring: Keyring = DEVELOPMENT_KEYRING
+        self, path: str | Path, *, synchronous: str = "FULL", keyring: Keyring = DEVELOPMENT_KEYRING,
+        busy_timeout_s: float = 30.0,
     ) -> None:
         self.path = Path(path)
         self.keyring = keyring
         self._synchronous = synchronous
+        self.busy_timeout_s = busy_timeout_s
         self._write_lock = native_lock()
         self._queue: list[_Append] = []
         self._queue_lock = native_lock()
@@ -195,7 +221,7 @@ class SQLiteEventStore(EventStore):
         """This thread's connection (opened on first use)."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = connect(self.path, synchronous=self._synchronous)
+            connection = connect(self.path, synchronous=self._synchronous, timeout_s=self.busy_timeout_s)
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
@@ -246,6 +272,8 @@ class SQLiteEventStore(EventStore):
                     self._append_in(db, request)
                     db.execute("RELEASE one_append")
                 except Exception as error:
+                    if not db.in_transaction:
+                        raise  # SQLite rolled the whole transaction back (a full disk, an I/O error)
                     db.execute("ROLLBACK TO one_append")
                     db.execute("RELEASE one_append")
                     request.error, request.rows = error, []
