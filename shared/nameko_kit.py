@@ -107,11 +107,12 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
     def setup(self) -> None:
         service = self.container.service_name
         self.settings: Settings = load_settings(service)
-        # a write waits for another process's lock for half the RPC timeout, so a locked store is a
-        # 503 `store_unavailable` from this service before the gateway stops waiting for it
+        # a write waits a third of the RPC timeout for its turn in this process and as long for
+        # another process's lock, so a locked store is a 503 `store_unavailable` from this service
+        # before the gateway stops waiting for it
         store = open_store(self.settings.event_store_url, keyring=load_keyring(self.settings),
                            default_database=f"anbei_{service}",
-                           busy_timeout_s=self.settings.rpc_timeout_s / 2)
+                           busy_timeout_s=self.settings.rpc_timeout_s / 3)
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
         replica = replica_id()  # replicas on one store take turns through leases

@@ -12,7 +12,8 @@ def open_store(url: str, *, keyring: Keyring, default_database: str = "anbei",
                busy_timeout_s: float = 30.0) -> EventStore:
     """Open the backend named by `url` (the value of EVENT_STORE_URL), signing with `keyring`.
 
-    On SQLite a write waits up to `busy_timeout_s` for another process's lock on the file."""
+    On SQLite a write waits up to `busy_timeout_s` for its turn and as long for another process's
+    lock on the file."""
     if url.startswith("sqlite:///"):
         from shared.store.sqlite import SQLiteEventStore
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from shared.blocking import native_local, native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
+from shared.errors import StoreUnavailable
 from shared.integrity import Seal
 from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
@@ -183,8 +184,9 @@ class _Append:
 class SQLiteEventStore(EventStore):
     """Event store in one SQLite file; safe for threads and for several processes.
 
-    A write waits up to `busy_timeout_s` for another process's lock on the file; past that,
-    as when the disk is full or failing, the call raises `StoreUnavailable`.
+    A write waits up to `busy_timeout_s` for its turn among this process's writers and as long
+    for another process's lock on the file; past that, as when the disk is full or failing,
+    the call raises `StoreUnavailable`.
     """
 
     def __init__(
@@ -232,8 +234,22 @@ class SQLiteEventStore(EventStore):
         return self._connection().execute(f"PRAGMA {name}").fetchone()[0]
 
     @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """This process's turn to write. Waiting for it is bounded like SQLite's own wait for
+        another process: behind a writer that is itself waiting for a locked file, a command
+        gives up after `busy_timeout_s` too, rather than after the sum of every wait ahead."""
+        if not self._write_lock.acquire(timeout=self.busy_timeout_s):
+            raise StoreUnavailable(f"the event store is unavailable (waited {self.busy_timeout_s:.1f}s for "
+                                   "a turn behind this process's other writers); send the same request "
+                                   "again later: a retry is recorded once")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
+        with self._writing():
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -250,11 +266,16 @@ class SQLiteEventStore(EventStore):
         request = _Append(stream_id, expected_version, events)
         with self._queue_lock:
             self._queue.append(request)
-        with self._write_lock:
-            if not request.done:  # nobody took it into their group: commit the queue now
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._commit(group)
+        try:
+            with self._writing():
+                if not request.done:  # nobody took it into their group: commit the queue now
+                    with self._queue_lock:
+                        group, self._queue = self._queue, []
+                    self._commit(group)
+        except StoreUnavailable:
+            with self._queue_lock:  # gave up waiting: no later group may commit it behind our back
+                self._queue = [queued for queued in self._queue if queued is not request]
+            raise
         if request.error is not None:
             raise request.error
         if request.replay is not None:
