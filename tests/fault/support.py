@@ -68,6 +68,13 @@ def register_world(api: Api, items: int = 3, teams: int = 3) -> World:
     return world
 
 
+def on_hand(api: Api, world: World, item: str) -> int:
+    """What the warehouse's stock line of `item` holds, as the gateway reads it."""
+    response = api.get(f"/warehouses/{world.warehouse}/stock/{item}")
+    assert response.status_code == 200, response.text
+    return int(response.json()["on_hand"])
+
+
 def store_path(data_dir: Path, service: str) -> Path:
     return data_dir / f"{service}-events.db"
 

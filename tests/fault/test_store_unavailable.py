@@ -33,6 +33,7 @@ from tests.fault.support import (
     assert_every_service_verifies,
     command_id,
     first_event_id,
+    on_hand,
     register_world,
     store_path,
     wait_for_relays,
@@ -101,12 +102,6 @@ def receipt(api: Api, world: World, key: str, quantity: int = 5) -> tuple[int, d
     return response.status_code, response.json(), time.monotonic() - started
 
 
-def on_hand(api: Api, world: World) -> int:
-    response = api.get(f"/warehouses/{world.warehouse}/stock/{world.items[0]}")
-    assert response.status_code == 200, response.text
-    return int(response.json()["on_hand"])
-
-
 def recorded(data_dir: Path, key: str) -> int:
     """How many events the command sent under `key` recorded (0 when it never was)."""
     store = SQLiteEventStore(store_path(data_dir, "inventory"))
@@ -131,7 +126,7 @@ def assert_recovered_whole(platform: Platform, key: str, quantity_before: int, a
     assert status == 201, first
     assert receipt(api, world, key)[:2] == (201, first)
     assert recorded(platform.settings.data_dir, key) == 1
-    assert on_hand(api, world) == quantity_before + 5
+    assert on_hand(api, world, world.items[0]) == quantity_before + 5
     wait_for_relays(platform.settings.data_dir, ("inventory",), timeout_s=30)
     assert_every_service_verifies(platform.settings.amqp_uri)
 
@@ -141,7 +136,7 @@ def test_a_store_locked_by_another_process_is_a_503_and_the_same_command_succeed
 ) -> None:
     platform, _ = platform_on_small_disk
     data_dir = platform.settings.data_dir
-    before = on_hand(api, world)
+    before = on_hand(api, world, world.items[0])
     assert before == OPENING_STOCK
     key = f"locked-{uuid.uuid4().hex}"
     locker = subprocess.Popen([sys.executable, "-c", _LOCKER, str(store_path(data_dir, "inventory"))],
@@ -150,7 +145,8 @@ def test_a_store_locked_by_another_process_is_a_503_and_the_same_command_succeed
         assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
         for _ in range(2):  # and again: the service is still there and still says so
             assert_unavailable(*receipt(api, world, key))
-        assert on_hand(api, world) == before  # reads go on: WAL readers never wait for the writer
+        # reads go on: WAL readers never wait for the writer
+        assert on_hand(api, world, world.items[0]) == before
     finally:
         assert locker.stdin is not None
         locker.stdin.close()
@@ -182,7 +178,7 @@ def test_a_full_disk_is_a_503_and_after_space_is_freed_the_same_command_succeeds
     platform_on_small_disk: tuple[Platform, Path], api: Api, world: World,
 ) -> None:
     platform, small = platform_on_small_disk
-    before = on_hand(api, world)
+    before = on_hand(api, world, world.items[0])
     filler = fill(small)
     try:
         # SQLite reuses WAL space it already has: send until a write needs a new page
@@ -195,7 +191,7 @@ def test_a_full_disk_is_a_503_and_after_space_is_freed_the_same_command_succeeds
             accepted += 1
         assert_unavailable(*answer)
         assert recorded(platform.settings.data_dir, key) == 0
-        assert on_hand(api, world) == before + 5 * accepted
+        assert on_hand(api, world, world.items[0]) == before + 5 * accepted
         assert_unavailable(*receipt(api, world, key))  # still full: still a clear 503
         assert platform.dead() is None
     finally:
