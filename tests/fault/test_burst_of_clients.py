@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.api_client import Api
 from tests.fault.clients import join, read_logs, start_clients
 from tests.fault.support import (
@@ -34,6 +36,7 @@ from tests.fault.support import (
 )
 from tests.platform import issue_token, running_platform
 
+pytestmark = pytest.mark.rabbit
 PROCESSES, THREADS, BURST_S = 5, 10, 30.0
 
 
