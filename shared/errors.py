@@ -50,3 +50,11 @@ class Forbidden(AnbeiError):
     """The caller may not do this (HTTP 403)."""
 
     default_code = "forbidden"
+
+
+class StoreUnavailable(AnbeiError):
+    """The event store cannot be used now: locked by another process past the wait, its disk
+    full or failing, its server unreachable (HTTP 503). Nothing was half-written: an append
+    is atomic, so the same command under the same id may simply be sent again later."""
+
+    default_code = "store_unavailable"
