@@ -31,12 +31,12 @@ from typing import Any
 from nameko.testing.services import worker_factory
 
 from services.seed import seed_file
-from services.teams.clock import FixedClock
 from services.teams.domain import teams
 from services.teams.projections import PROJECTIONS
 from services.teams.service import TeamsService
 from services.teams.upcasters import UPCASTERS
 from shared.application import Application
+from shared.clock import FixedClock
 from shared.envelope import NewEvent
 from shared.projections import ProjectionRunner
 from shared.store.sqlite import SQLiteEventStore

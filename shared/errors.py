@@ -52,6 +52,14 @@ class Forbidden(AnbeiError):
     default_code = "forbidden"
 
 
+class StoreUnavailable(AnbeiError):
+    """The event store cannot be used now: locked by another process past the wait, its disk
+    full or failing, its server unreachable (HTTP 503). Nothing was half-written: an append
+    is atomic, so the same command under the same id may simply be sent again later."""
+
+    default_code = "store_unavailable"
+
+
 class Unavailable(AnbeiError):
     """The service cannot answer correctly right now, e.g. its read models could not reach a
     position the caller asked for in time (HTTP 503); the same request may succeed later."""

@@ -30,7 +30,15 @@ from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandCo
 from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
-from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound, Unavailable
+from shared.errors import (
+    AnbeiError,
+    Conflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    StoreUnavailable,
+    Unavailable,
+)
 from shared.leases import Leadership, replica_id
 from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
@@ -43,8 +51,8 @@ from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
 
-for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, Unavailable, ConcurrencyError,
-               EventIdReusedError):
+for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, StoreUnavailable, Unavailable,
+               ConcurrencyError, EventIdReusedError):
     registry[get_module_path(_error)] = _error
 
 
@@ -129,8 +137,12 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
     def setup(self) -> None:
         service = self.container.service_name
         self.settings: Settings = load_settings(service)
+        # a write waits a third of the RPC timeout for its turn in this process and as long for
+        # another process's lock, so a locked store is a 503 `store_unavailable` from this service
+        # before the gateway stops waiting for it
         store = open_store(self.settings.event_store_url, keyring=load_keyring(self.settings),
-                           default_database=f"anbei_{service}")
+                           default_database=f"anbei_{service}",
+                           busy_timeout_s=self.settings.rpc_timeout_s / 3)
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
         replica = replica_id(self.settings.replica_name)  # replicas on one store take turns through leases
@@ -158,13 +170,19 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
             self.container.spawn_managed_thread(lambda: self.reactor.run(self._stop))
 
     def _tail(self) -> None:
-        """Keep the read models current with what other replicas of this service write."""
+        """Keep the read models current with what other replicas of this service write; while the
+        store is unavailable, say so in one line and look again after a growing pause."""
+        pause = self.settings.relay_poll_s
         while not self._stop.is_set():
             try:
                 offload(self.app.runner.catch_up)
+                pause = self.settings.relay_poll_s
+            except StoreUnavailable as error:
+                log.warning("catching the read models up: %s; trying again in %.1fs", error, pause)
+                pause = min(pause * 2, 5.0)
             except Exception:
                 log.exception("catching the read models up failed; trying again")
-            self._stop.wait(self.settings.relay_poll_s)
+            self._stop.wait(pause)
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""

@@ -30,6 +30,7 @@ from shared.application import Application, CommandContext, Outcome
 from shared.blocking import offload
 from shared.decider import Command, Decider
 from shared.envelope import EventEnvelope
+from shared.errors import StoreUnavailable
 from shared.leases import Leadership, LeaseLost
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,8 @@ class ReactorRunner:
             except Exception as error:
                 self.failures += 1
                 log.warning("reactor %s: %s; the event is offered again in %.1fs",
-                            self.checkpoint, error, backoff, exc_info=not isinstance(error, TimeoutError))
+                            self.checkpoint, error, backoff,
+                            exc_info=not isinstance(error, (TimeoutError, StoreUnavailable)))
                 stop.wait(backoff)
                 backoff = min(backoff * 2, max_backoff_s)
                 continue

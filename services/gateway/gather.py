@@ -9,6 +9,7 @@ section that could be gathered.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +23,7 @@ from .schemas import Json
 from .tokens import Principal
 
 PAGE = 1000
+log = logging.getLogger(__name__)
 
 
 class ServiceUnavailable(AnbeiError):
@@ -78,7 +80,11 @@ def _unless_unavailable(build: Callable[[], Any]) -> tuple[Any, str | None]:
 
 
 def bounded_call(proxies: Callable[[str], Any], timeout_s: float) -> Caller:
-    """A `Caller` over nameko proxies that gives up after `timeout_s` with a 503 naming the service."""
+    """A `Caller` over nameko proxies that gives up after `timeout_s` with a 503 naming the service,
+    and answers a 503 too when the request cannot even be sent because the broker is out of reach
+    (its connection refused or cut: a broker outage, not a fault of the gateway)."""
+    from amqp.exceptions import AMQPError
+    from kombu.exceptions import KombuError
     from nameko.exceptions import UnknownService
 
     def call(service: str, method: str, *args: Any) -> Any:
@@ -90,5 +96,9 @@ def bounded_call(proxies: Callable[[str], Any], timeout_s: float) -> Caller:
         except eventlet.Timeout:
             raise ServiceUnavailable(f"the {service} service did not answer within {timeout_s:g}s",
                                      service, timed_out=True) from None
+        except (OSError, KombuError, AMQPError) as error:
+            log.warning("calling %s.%s: the message broker is out of reach: %s", service, method, error)
+            raise ServiceUnavailable(f"the {service} service cannot be reached: the message broker is "
+                                     "unavailable", service) from None
 
     return call

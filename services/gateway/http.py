@@ -14,7 +14,15 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound, Unavailable
+from shared.errors import (
+    AnbeiError,
+    Conflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    StoreUnavailable,
+    Unavailable,
+)
 from shared.streams import stream_id
 
 from .gather import ServiceUnavailable
@@ -59,6 +67,7 @@ ERROR_STATUS: dict[type[AnbeiError], int] = {
     TooManyFailedLogins: 429,
     ServiceUnavailable: 503,
     Unavailable: 503,
+    StoreUnavailable: 503,
 }
 
 

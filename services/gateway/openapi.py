@@ -31,7 +31,8 @@ ERRORS: dict[int, str] = {
     413: "the body is over the configured limit",
     429: "too many bad tokens from this address",
     500: "a fault on our side: quote `request_id`",
-    503: "a service did not answer in time",
+    503: "a service, its event store or the broker is unavailable, or did not answer in time: "
+         "send it again later under the same Idempotency-Key",
 }
 _READ_ERRORS = (400, 401, 403, 404, 429, 500, 503)
 #: `Anbei-Read-After` (`services.gateway.read_after`), as a request header and a command's answer header.

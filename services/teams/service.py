@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from shared.clock import clock
 from shared.decider import parse
 from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing, rpc
 from shared.paging import list_page
@@ -33,7 +34,6 @@ from shared.timestamps import CHINA_STANDARD_TIME
 
 from . import handlers, reads
 from .as_of import readiness_as_of
-from .clock import clock
 from .domain.deployments import DeployTeam, RecordArrival, ReleaseTeam
 from .domain.posts import RegisterDutyPost
 from .domain.readiness import ReportEquipmentStatus, ReportReadiness

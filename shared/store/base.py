@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -31,11 +32,12 @@ from shared.envelope import (
     hashed_message,
     isoformat,
 )
-from shared.errors import Conflict
+from shared.errors import Conflict, StoreUnavailable
 from shared.integrity import Seal
 from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 
 M = TypeVar("M", bound=BaseModel)
+StoreClass = TypeVar("StoreClass", bound="type[EventStore]")
 
 #: The layout this code writes; a store written by an older layout is refused, not misread.
 STORE_FORMAT = 2
@@ -153,6 +155,49 @@ class EventStore(ABC):
 
     def close(self) -> None:
         """Release connections; the default has none to release."""
+
+
+#: The methods of the contract: a backend's failures to reach its storage become
+#: `StoreUnavailable` in each of them (`outages_are_unavailable`).
+CONTRACT_METHODS = (
+    "append", "read_stream", "read_for_command", "read_all", "stream_version", "get_event",
+    "head_position", "count_after", "get_checkpoint", "set_checkpoint", "read_seals", "last_seal",
+    "add_seal", "acquire_lease", "set_fenced_checkpoint",
+)
+
+
+def outages_are_unavailable(outage: Callable[[Exception], str | None]) -> Callable[[StoreClass], StoreClass]:
+    """Class decorator for a backend: an error that `outage` recognises as the storage being
+    unreachable (it returns why, else None) leaves every contract method as `StoreUnavailable`.
+
+    The boundary is here, once, so that callers (a command, the relay, the projections, the
+    gateway's error table) see one kernel error whatever the backend, and a service answers
+    503 instead of failing with the driver's own exception. Any other error passes unchanged:
+    a bug or a corrupt file must stay loud.
+    """
+
+    def guard(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def guarded(self: EventStore, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except StoreUnavailable:
+                raise
+            except Exception as error:
+                reason = outage(error)
+                if reason is None:
+                    raise
+                raise StoreUnavailable(f"the event store is unavailable ({reason}); send the same "
+                                       "request again later: a retry is recorded once") from error
+
+        return guarded
+
+    def decorate(cls: StoreClass) -> StoreClass:
+        for name in CONTRACT_METHODS:
+            setattr(cls, name, guard(getattr(cls, name)))
+        return cls
+
+    return decorate
 
 
 def next_lease(name: str, owner: str, ttl_s: float, now: float,

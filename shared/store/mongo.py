@@ -39,7 +39,13 @@ from typing import Any
 import pymongo
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    WTimeoutError,
+)
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -54,6 +60,7 @@ from shared.store.base import (
     StoreFormatError,
     check_batch,
     check_read,
+    outages_are_unavailable,
     prepare_records,
     replayed_batch,
     stored_envelope,
@@ -65,11 +72,27 @@ READ_CONCERN = ReadConcern("majority")
 _DUPLICATE_KEY = 11000
 
 
+#: The driver's errors that mean the servers cannot be reached or did not answer in time
+#: (`ConnectionFailure` covers `AutoReconnect`, `NotPrimaryError`, `NetworkTimeout` and
+#: `ServerSelectionTimeoutError`), not that the request was wrong.
+_OUTAGES = (ConnectionFailure, WTimeoutError, ExecutionTimeout)
+
+
+def outage(error: Exception) -> str | None:
+    """Why MongoDB cannot be used now, when `error` says so (`StoreUnavailable`). An append cut
+    off this way may or may not have committed: its retry under the same command id finds it."""
+    if not isinstance(error, _OUTAGES):
+        return None
+    detail = str(error).split(", Timeout:")[0]  # a selection timeout goes on with the whole topology
+    return f"MongoDB: {type(error).__name__}: {detail[:200]}"
+
+
 def _envelopes(commit: Document) -> list[EventEnvelope]:
     stream_id = commit["stream_id"]
     return [stored_envelope({**event, "stream_id": stream_id}) for event in commit["events"]]
 
 
+@outages_are_unavailable(outage)
 class MongoEventStore(EventStore):
     """Event store in one MongoDB database (`commits`, `counters`, `checkpoints`, `seals`, `meta`)."""
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from shared.blocking import native_local, native_lock
 from shared.envelope import EventEnvelope, NewEvent, isoformat, now
+from shared.errors import StoreUnavailable
 from shared.integrity import Seal
 from shared.keyring import DEVELOPMENT_KEYRING, Keyring
 from shared.store.base import (
@@ -41,6 +42,7 @@ from shared.store.base import (
     check_batch,
     check_read,
     next_lease,
+    outages_are_unavailable,
     prepare_records,
     replayed_batch,
     stored_envelope,
@@ -120,6 +122,24 @@ def retry_while_busy(step: Callable[[], object], timeout_s: float) -> None:
             time.sleep(0.01)
 
 
+#: SQLite's primary result codes that mean the file cannot be used now, not that the code is wrong.
+_OUTAGES = {
+    sqlite3.SQLITE_BUSY: "another process holds its lock",
+    sqlite3.SQLITE_LOCKED: "a table is locked",
+    sqlite3.SQLITE_IOERR: "a disk I/O error",
+    sqlite3.SQLITE_FULL: "its disk is full",
+    sqlite3.SQLITE_CANTOPEN: "its file cannot be opened",
+}
+
+
+def outage(error: Exception) -> str | None:
+    """Why the SQLite file cannot be used now, when `error` says so (`StoreUnavailable`)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    reason = _OUTAGES.get(getattr(error, "sqlite_errorcode", -1) & 0xFF)
+    return None if reason is None else f"{reason}: {error}"
+
+
 def _envelope(row: Sequence[Any]) -> EventEnvelope:
     return stored_envelope({
         "event_id": row[0], "type": row[1], "schema_version": row[2], "stream_id": row[3],
@@ -160,15 +180,23 @@ class _Append:
     error: BaseException | None = None
 
 
+@outages_are_unavailable(outage)
 class SQLiteEventStore(EventStore):
-    """Event store in one SQLite file; safe for threads and for several processes."""
+    """Event store in one SQLite file; safe for threads and for several processes.
+
+    A write waits up to `busy_timeout_s` for its turn among this process's writers and as long
+    for another process's lock on the file; past that, as when the disk is full or failing,
+    the call raises `StoreUnavailable`.
+    """
 
     def __init__(
-        self, path: str | Path, *, synchronous: str = "FULL", keyring: Keyring = DEVELOPMENT_KEYRING
+        self, path: str | Path, *, synchronous: str = "FULL", keyring: Keyring = DEVELOPMENT_KEYRING,
+        busy_timeout_s: float = 30.0,
     ) -> None:
         self.path = Path(path)
         self.keyring = keyring
         self._synchronous = synchronous
+        self.busy_timeout_s = busy_timeout_s
         self._write_lock = native_lock()
         self._queue: list[_Append] = []
         self._queue_lock = native_lock()
@@ -195,7 +223,7 @@ class SQLiteEventStore(EventStore):
         """This thread's connection (opened on first use)."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = connect(self.path, synchronous=self._synchronous)
+            connection = connect(self.path, synchronous=self._synchronous, timeout_s=self.busy_timeout_s)
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
@@ -206,8 +234,22 @@ class SQLiteEventStore(EventStore):
         return self._connection().execute(f"PRAGMA {name}").fetchone()[0]
 
     @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """This process's turn to write. Waiting for it is bounded like SQLite's own wait for
+        another process: behind a writer that is itself waiting for a locked file, a command
+        gives up after `busy_timeout_s` too, rather than after the sum of every wait ahead."""
+        if not self._write_lock.acquire(timeout=self.busy_timeout_s):
+            raise StoreUnavailable(f"the event store is unavailable (waited {self.busy_timeout_s:.1f}s for "
+                                   "a turn behind this process's other writers); send the same request "
+                                   "again later: a retry is recorded once")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
+        with self._writing():
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -224,11 +266,16 @@ class SQLiteEventStore(EventStore):
         request = _Append(stream_id, expected_version, events)
         with self._queue_lock:
             self._queue.append(request)
-        with self._write_lock:
-            if not request.done:  # nobody took it into their group: commit the queue now
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._commit(group)
+        try:
+            with self._writing():
+                if not request.done:  # nobody took it into their group: commit the queue now
+                    with self._queue_lock:
+                        group, self._queue = self._queue, []
+                    self._commit(group)
+        except StoreUnavailable:
+            with self._queue_lock:  # gave up waiting: no later group may commit it behind our back
+                self._queue = [queued for queued in self._queue if queued is not request]
+            raise
         if request.error is not None:
             raise request.error
         if request.replay is not None:
@@ -246,6 +293,8 @@ class SQLiteEventStore(EventStore):
                     self._append_in(db, request)
                     db.execute("RELEASE one_append")
                 except Exception as error:
+                    if not db.in_transaction:
+                        raise  # SQLite rolled the whole transaction back (a full disk, an I/O error)
                     db.execute("ROLLBACK TO one_append")
                     db.execute("RELEASE one_append")
                     request.error, request.rows = error, []

@@ -9,12 +9,12 @@ from typing import Any
 
 from nameko.testing.services import worker_factory
 
-from services.incidents.clock import FixedClock
 from services.incidents.dispatch import REACTIONS
 from services.incidents.projections import PROJECTIONS
 from services.incidents.service import IncidentsService
 from services.incidents.upcasters import UPCASTERS
 from shared.application import Application
+from shared.clock import FixedClock
 from shared.reactors import ReactorRunner
 from shared.testing import in_memory_application
 from tests.unit.incidents_fakes import FakeDistrict

@@ -14,9 +14,9 @@ from services.inventory import gauges as inventory_gauges
 from services.inventory.projections import PROJECTIONS as INVENTORY_PROJECTIONS
 from services.inventory.service import InventoryService
 from services.teams import gauges as team_gauges
-from services.teams.clock import WallClock
 from services.teams.projections import PROJECTIONS as TEAM_PROJECTIONS
 from services.teams.service import TeamsService
+from shared.clock import WallClock
 from shared.metrics import ReadModelGauges
 from shared.metrics.catalogue import (
     INCIDENTS_OPEN,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from nameko.exceptions import deserialize, serialize
 
 import shared.nameko_kit  # noqa: F401 - registers the kernel errors with nameko
-from shared.errors import Conflict, InvalidCommand, NotFound
+from shared.errors import Conflict, InvalidCommand, NotFound, StoreUnavailable
 from shared.store import ConcurrencyError
 
 
@@ -28,3 +28,10 @@ def test_a_concurrency_error_says_what_moved() -> None:
 
 def test_a_validation_error_names_the_field() -> None:
     assert str(InvalidCommand("must be positive", field="quantity")) == "quantity: must be positive"
+
+
+def test_an_unavailable_store_crosses_rpc_as_itself() -> None:
+    received = deserialize(serialize(StoreUnavailable("the event store is unavailable (locked)")))
+    assert type(received) is StoreUnavailable
+    assert received.as_dict() == {"code": "store_unavailable", "field": None,
+                                  "message": "the event store is unavailable (locked)"}

@@ -18,7 +18,7 @@ from services.inventory.service import InventoryService
 from services.teams.service import TeamsService
 from shared.consumer import IdempotentConsumer
 from shared.envelope import EventEnvelope, Metadata, NewEvent, now
-from shared.errors import Conflict, InvalidCommand, NotFound
+from shared.errors import Conflict, InvalidCommand, NotFound, StoreUnavailable
 from shared.metrics import ServiceMetrics, catalogue
 from shared.metrics.instruments import Counter, Histogram
 from shared.metrics.kernel import aggregate_kind, instrument_appends
@@ -66,6 +66,7 @@ def test_a_histogram_exposes_cumulative_buckets_with_sum_and_count() -> None:
 @pytest.mark.parametrize(("error", "kind"), [
     (InvalidCommand("bad"), "invalid"), (NotFound("none"), "not_found"), (Conflict("taken"), "conflict"),
     (RuntimeError("bug"), "fault"), (KeyError("bug"), "fault"),
+    (StoreUnavailable("disk full"), "unavailable"),
 ])
 def test_an_error_becomes_a_bounded_outcome(error: BaseException, kind: str) -> None:
     assert error_kind(error) == kind

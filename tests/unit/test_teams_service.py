@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.teams.clock import FixedClock
 from services.teams.projections import PROJECTIONS
 from services.teams.service import TeamsService
 from services.teams.upcasters import UPCASTERS
 from shared.application import IdempotencyKeyReused
+from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidCommand, NotFound
 from shared.testing import in_memory_application
 

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.testing.services import worker_factory
 from werkzeug.datastructures import Headers
@@ -17,6 +18,7 @@ from services.gateway.service import Gate, GatewayService
 from services.gateway.tokens import TokenBook
 from shared.application import IdempotencyKeyReused
 from shared.config import load_settings
+from shared.errors import StoreUnavailable
 from shared.store.memory import InMemoryEventStore
 
 
@@ -98,6 +100,25 @@ def test_a_fault_in_a_service_is_a_json_500_too(gateway: GatewayService, book: T
     inventory.failure = RemoteError("ZeroDivisionError", "division by zero")
     response = call(gateway, "GET", "/api/v1/items/sandbags", book.issue("user-a", "observer"))
     assert response.status_code == 500 and "division" not in response.get_data(as_text=True)
+
+
+def test_a_service_whose_event_store_is_unavailable_is_a_503_store_unavailable_not_a_500(
+        gateway: GatewayService, book: TokenBook, inventory: Inventory) -> None:
+    inventory.failure = StoreUnavailable("the event store is unavailable (its disk is full)")
+    response = call(gateway, "POST", "/api/v1/items", book.issue("user-a", "commander"), json={},
+                    headers={"Idempotency-Key": "k1"})
+    assert response.status_code == 503
+    assert body(response) == {"code": "store_unavailable", "field": None,
+                              "message": "the event store is unavailable (its disk is full)"}
+
+
+def test_a_request_the_broker_refuses_is_a_503_service_unavailable_not_a_500(
+        gateway: GatewayService, book: TokenBook, inventory: Inventory) -> None:
+    inventory.failure = OperationalError("[Errno 111] ECONNREFUSED")  # as kombu raises it, broker down
+    response = call(gateway, "POST", "/api/v1/items", book.issue("user-a", "commander"), json={},
+                    headers={"Idempotency-Key": "k1"})
+    assert response.status_code == 503
+    assert body(response)["code"] == "service_unavailable" and "broker" in body(response)["message"]
 
 
 def test_a_reused_idempotency_key_is_a_409_naming_the_header(gateway: GatewayService, book: TokenBook,

@@ -1,4 +1,5 @@
-"""The clock a read uses for "now": injectable, so staleness is tested at its exact boundary."""
+"""The clock a read uses for "now": injectable, so staleness and the relief clock are tested at
+their exact boundaries."""
 
 from __future__ import annotations
 
