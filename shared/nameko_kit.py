@@ -2,9 +2,12 @@
 
 `EventSourcing` connects in `setup()`, catches the projections up and starts the
 outbox relay in `start()`, and hands each worker the smallest useful interface: the
-service's `Application`. `rpc` is nameko's RPC entrypoint whose method body runs off
-the green-thread loop (`shared.blocking`), with the kernel's errors expected (logged
-as one line, not a traceback). Importing this module also registers the kernel's
+service's `Application`, as that worker sees it (`shared.read_after.WorkerApplication`:
+the position its caller asked to read after, and how far its commands reached). `rpc`
+is nameko's RPC entrypoint whose method body runs off the green-thread loop
+(`shared.blocking`), first waiting for that position, with the kernel's errors expected
+(logged as one line, not a traceback); a caller that asks gets the position its command
+reached beside the answer. Importing this module also registers the kernel's
 errors with nameko, so they cross RPC as themselves rather than as RemoteError.
 """
 
