@@ -4,8 +4,10 @@
 processes (each in its own session, so the terminal's Ctrl-C reaches only this
 launcher, which then stops them in order), waits until the gateway reports every
 service ready, loads the district's seed figures and prints the gateway URL.
+`<SERVICE>_REPLICAS=N` starts N processes of a service on its one event store, each
+with its own read models, metrics port and log (`services.process_plan`).
 With `--prometheus` it also starts a local Prometheus (`services.local_prometheus`)
-that scrapes every process's metrics port, and prints its URL.
+that scrapes every process's metrics port, every replica's, and prints its URL.
 
 Tokens: on the first start (no admin token ever issued) it creates one and prints it
 that once. Every run also gets an admin token of its own, printed with the URL and
@@ -35,31 +37,40 @@ from kombu import Connection
 
 from services.gateway.tokens import TokenBook
 from services.local_prometheus import LocalPrometheus
+from services.process_plan import PROCESSES, plan
 from services.seed import load_seed
-from shared.config import SERVICES, ConfigError, Settings, load_settings, metrics_port_variable
+from shared.config import ConfigError, Settings, load_settings
 from shared.errors import NotFound
 
-PROCESSES = (*SERVICES, "gateway")
+__all__ = ["PROCESSES", "Platform", "main"]
 
 
 class Platform:
-    """The service processes of one platform, with their logs under `<data_dir>/logs`."""
+    """The service processes of one platform (`services.process_plan`: each service once, or
+    `<SERVICE>_REPLICAS` times), with their logs under `<data_dir>/logs`."""
 
     def __init__(self, settings: Settings, env: dict[str, str]) -> None:
         self.settings, self.env = settings, env
         self.url = f"http://{settings.gateway_host}:{settings.gateway_port}"
         self.log_dir = settings.data_dir / "logs"
+        self.specs = {spec.name: spec for spec in plan(env)}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for name in PROCESSES:
-            self._spawn(name)
+        for name in self.specs:
+            self.spawn(name)
 
-    def _spawn(self, name: str) -> None:
+    def replicas(self, service: str) -> list[str]:
+        """The names of `service`'s processes, replica 1 first (`inventory`, `inventory-2`, …)."""
+        return [spec.name for spec in self.specs.values() if spec.service == service]
+
+    def spawn(self, name: str) -> None:
+        """Start process `name` (again, after it stopped), logging to its file."""
+        spec = self.specs[name]
         with open(self.log_path(name), "ab") as log:
             self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"], env=self.env,
+                [sys.executable, "-m", f"services.{spec.service}"], env=self.env | spec.env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
             )
 
@@ -72,34 +83,40 @@ class Platform:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        self._spawn(name)
+        self.spawn(name)
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
+
+    def metrics_url(self, name: str) -> str:
+        settings = self.specs[name].settings(self.env)
+        return f"http://{settings.metrics_host}:{settings.metrics_port}"
 
     def dead(self) -> str | None:
         """The name of a service process that has exited, if any."""
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
 
     def wait_ready(self, timeout_s: float = 90) -> None:
+        """Until the gateway says every service answers RPC and every replica answers `/healthz`
+        on its metrics port."""
         deadline = time.monotonic() + timeout_s
+        waiting = set(self.specs)
         while time.monotonic() < deadline:
             if (name := self.dead()) is not None:
                 raise RuntimeError(f"{name} exited during start-up; see {self.log_path(name)}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as response:
-                    if json.load(response)["status"] == "ready":
-                        return
-            except (OSError, ValueError):
-                pass
+            waiting = {name for name in waiting if not _answers(f"{self.metrics_url(name)}/healthz")}
+            if not waiting and _gateway_ready(self.url):
+                return
             time.sleep(0.3)
-        raise RuntimeError(f"the platform was not ready after {timeout_s:.0f}s; logs in {self.log_dir}")
+        still = ", ".join(sorted(waiting)) or "the gateway"
+        raise RuntimeError(f"the platform was not ready after {timeout_s:.0f}s (still waiting for {still}); "
+                           f"logs in {self.log_dir}")
 
     def stop(self, grace_s: float = 15) -> None:
         """SIGTERM every process (gateway first), then SIGKILL what is left after `grace_s`."""
-        for name in reversed(PROCESSES):
-            process = self.processes.get(name)
-            if process is not None and process.poll() is None:
+        for name in reversed(list(self.processes)):
+            process = self.processes[name]
+            if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_s
         try:
@@ -111,6 +128,22 @@ class Platform:
                     process.kill()
                 process.wait()
         self.processes.clear()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _gateway_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=5) as response:
+            return bool(json.load(response)["status"] == "ready")
+    except (OSError, ValueError):
+        return False
 
 
 def _broker_problem(amqp_uri: str) -> str | None:
@@ -155,12 +188,12 @@ def _port_problem(settings: Settings) -> str | None:
 
 
 def _ports(env: dict[str, str], prometheus: bool) -> list[tuple[str, str, int]]:
-    """Every port the platform will listen on, with the variable that sets it."""
+    """Every port the platform will listen on (every replica's), with the variable that sets it."""
     gateway = load_settings("gateway", env)
     ports = [("GATEWAY_PORT", gateway.gateway_host, gateway.gateway_port)]
-    for name in PROCESSES:
-        settings = load_settings(name, env)
-        ports.append((metrics_port_variable(name), settings.metrics_host, settings.metrics_port))
+    for spec in plan(env):
+        settings = spec.settings(env)
+        ports.append((spec.port_variable, settings.metrics_host, settings.metrics_port))
     if prometheus:
         ports.append(("PROMETHEUS_PORT", "127.0.0.1", gateway.prometheus_port))
     return ports
@@ -177,13 +210,18 @@ def _ports_problem(env: dict[str, str], prometheus: bool) -> str | None:
                  if (problem := _bind_problem(variable, host, port)) is not None), None)
 
 
+def scrape_targets(env: dict[str, str]) -> dict[str, list[str]]:
+    """Every process's metrics address, every replica's, by its service (Prometheus's `component`)."""
+    targets: dict[str, list[str]] = {}
+    for spec in plan(env):
+        service = spec.settings(env)
+        targets.setdefault(spec.service, []).append(f"{service.metrics_host}:{service.metrics_port}")
+    return targets
+
+
 def start_prometheus(settings: Settings, env: dict[str, str]) -> LocalPrometheus:
-    """A local Prometheus scraping every process's metrics port (`--prometheus`)."""
-    targets = {}
-    for name in PROCESSES:
-        service = load_settings(name, env)
-        targets[name] = f"{service.metrics_host}:{service.metrics_port}"
-    prometheus = LocalPrometheus(settings.prometheus_port, targets)
+    """A local Prometheus scraping every process's metrics port, every replica's (`--prometheus`)."""
+    prometheus = LocalPrometheus(settings.prometheus_port, scrape_targets(env))
     prometheus.start()
     try:
         prometheus.wait_ready()
@@ -242,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     book = TokenBook.open(settings)
     run_token_id = f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     try:
-        print(f"starting inventory, teams, incidents and the gateway (logs in {platform.log_dir})")
+        print(f"starting {_describe(platform)} (logs in {platform.log_dir})")
         platform.start()
         platform.wait_ready()
         _seed(platform, book)
@@ -275,6 +313,15 @@ def main(argv: list[str] | None = None) -> int:
         platform.stop()
         book.close()
         print("stopped.", flush=True)
+
+
+def _describe(platform: Platform) -> str:
+    """`inventory, teams, incidents and the gateway`, with replica counts where there are several."""
+    names = []
+    for service in PROCESSES[:-1]:
+        count = len(platform.replicas(service))
+        names.append(service if count == 1 else f"{service} ({count} replicas)")
+    return f"{', '.join(names)} and the gateway"
 
 
 def _seed(platform: Platform, book: TokenBook) -> None:

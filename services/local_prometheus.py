@@ -16,22 +16,24 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 RULES = Path(__file__).resolve().parent.parent / "deploy" / "k8s" / "base" / "prometheus" / "rules.yml"
 
 
-def scrape_config(targets: Mapping[str, str], interval_s: float, rules: Path = RULES) -> dict[str, Any]:
-    """Prometheus configuration: one `anbei` job, each target labelled with its `component`."""
+def scrape_config(targets: Mapping[str, Sequence[str]], interval_s: float,
+                  rules: Path = RULES) -> dict[str, Any]:
+    """Prometheus configuration: one `anbei` job, each target labelled with its `component`; a
+    component's replicas are its several addresses (told apart by Prometheus's `instance`)."""
     return {
         "global": {"scrape_interval": f"{interval_s:g}s", "evaluation_interval": f"{interval_s:g}s"},
         "rule_files": [str(rules)],
         "scrape_configs": [{
             "job_name": "anbei",
-            "static_configs": [{"targets": [address], "labels": {"component": component}}
-                               for component, address in sorted(targets.items())],
+            "static_configs": [{"targets": list(addresses), "labels": {"component": component}}
+                               for component, addresses in sorted(targets.items())],
         }],
     }
 
@@ -39,7 +41,7 @@ def scrape_config(targets: Mapping[str, str], interval_s: float, rules: Path = R
 class LocalPrometheus:
     """One Prometheus process; `start`, `wait_ready`, `query`, `stop`."""
 
-    def __init__(self, port: int, targets: Mapping[str, str], interval_s: float = 5.0) -> None:
+    def __init__(self, port: int, targets: Mapping[str, Sequence[str]], interval_s: float = 5.0) -> None:
         binary = shutil.which("prometheus")
         if binary is None:
             raise RuntimeError("prometheus is not installed: apt-get install prometheus "

@@ -83,6 +83,11 @@ class Outcome(Generic[S]):
     events: list[EventEnvelope]
     replayed: bool = False
 
+    @property
+    def position(self) -> int:
+        """The highest store position of its events (the original's on a retry); 0 when it recorded none."""
+        return max((event.position for event in self.events), default=0)
+
 
 class Application:
     """A service's event-sourced core: its store, its read models, its upcasters and its

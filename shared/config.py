@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +24,12 @@ DEFAULT_METRICS_PORTS = {"gateway": 9100, "inventory": 9101, "teams": 9102, "inc
 
 
 PORT_RULE = "must be a whole number from 1 to 65535"
+#: How many processes of one service the launcher may start (`<SERVICE>_REPLICAS`).
+MAX_REPLICAS = 16
+#: Replica i (1-based) of a service serves its metrics on the service's port + STEP * (i - 1).
+REPLICA_PORT_STEP = 100
+#: A replica's name: a launcher's `inventory-2`, or a Kubernetes pod's name.
+_REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 #: The largest request body the gateway may be configured to accept (64 MiB).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -56,6 +63,10 @@ class Settings(BaseModel):
     metrics_port: int
     prometheus_port: int
     gateway_max_body_bytes: int
+    #: how many processes of this service the launcher starts (`<SERVICE>_REPLICAS`; 1 for the gateway)
+    replicas: int = 1
+    #: this process among its service's replicas, in its logs and its lease owner (`REPLICA_NAME`)
+    replica_name: str = ""
 
 
 def _port(value: str) -> int:
@@ -70,6 +81,19 @@ def _byte_count(value: str) -> int:
     if not 1 <= count <= MAX_BODY_BYTES:
         raise ValueError
     return count
+
+
+def _replica_count(value: str) -> int:
+    count = int(value)
+    if not 1 <= count <= MAX_REPLICAS:
+        raise ValueError
+    return count
+
+
+def _replica_name(value: str) -> str:
+    if not _REPLICA_NAME.match(value):
+        raise ValueError
+    return value
 
 
 def _positive(value: str) -> float:
@@ -108,11 +132,21 @@ def metrics_port_variable(service: str) -> str:
     return f"{service.upper()}_METRICS_PORT"
 
 
+def replicas_variable(service: str) -> str:
+    """How many processes of `service` the launcher starts, e.g. `INVENTORY_REPLICAS`."""
+    return f"{service.upper()}_REPLICAS"
+
+
+def replica_metrics_port(base: int, replica: int) -> int:
+    """Where replica `replica` (1-based) of a service whose metrics port is `base` serves its metrics."""
+    return base + REPLICA_PORT_STEP * (replica - 1)
+
+
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings for `service` (one of SERVICES, or "gateway")."""
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR", "data")).expanduser()
-    return Settings(
+    settings = Settings(
         service=service,
         amqp_uri=_read(env, "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/",
                        _url("amqp://", "amqps://"), "must be an amqp:// or amqps:// URL"),
@@ -133,7 +167,18 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         prometheus_port=_read(env, "PROMETHEUS_PORT", "9090", _port, PORT_RULE),
         gateway_max_body_bytes=_read(env, "GATEWAY_MAX_BODY_BYTES", str(1024 * 1024), _byte_count,
                                      f"must be a whole number of bytes from 1 to {MAX_BODY_BYTES}"),
+        replicas=_read(env, replicas_variable(service), "1", _replica_count,
+                       f"must be a whole number from 1 to {MAX_REPLICAS}") if service in SERVICES else 1,
+        replica_name=_read(env, "REPLICA_NAME", service, _replica_name,
+                           "must be 1 to 253 letters, digits, '.', '_' or '-', starting with a letter "
+                           "or digit"),
     )
+    last_port = replica_metrics_port(settings.metrics_port, settings.replicas)
+    if last_port > 65535:
+        raise ConfigError(f"{replicas_variable(service)}: {settings.replicas} replicas would put the last "
+                          f"one's metrics on port {last_port} ({metrics_port_variable(service)} + "
+                          f"{REPLICA_PORT_STEP} per replica); use fewer or a lower port")
+    return settings
 
 
 def load_keyring(settings: Settings) -> Keyring:

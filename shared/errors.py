@@ -58,3 +58,10 @@ class StoreUnavailable(AnbeiError):
     is atomic, so the same command under the same id may simply be sent again later."""
 
     default_code = "store_unavailable"
+
+
+class Unavailable(AnbeiError):
+    """The service cannot answer correctly right now, e.g. its read models could not reach a
+    position the caller asked for in time (HTTP 503); the same request may succeed later."""
+
+    default_code = "unavailable"

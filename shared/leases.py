@@ -21,9 +21,11 @@ from shared.store.base import EventStore, Lease
 TRUSTED_FRACTION = 0.6
 
 
-def replica_id() -> str:
-    """A name for this process among the replicas: host, pid and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+def replica_id(name: str = "") -> str:
+    """A name for this process among the replicas: its replica name (`inventory-2`), host, pid
+    and a random part, e.g. `inventory-2@host:4242:1a2b3c`."""
+    where = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    return f"{name}@{where}" if name else where
 
 
 class Leadership:

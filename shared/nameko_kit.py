@@ -2,9 +2,12 @@
 
 `EventSourcing` connects in `setup()`, catches the projections up and starts the
 outbox relay in `start()`, and hands each worker the smallest useful interface: the
-service's `Application`. `rpc` is nameko's RPC entrypoint whose method body runs off
-the green-thread loop (`shared.blocking`), with the kernel's errors expected (logged
-as one line, not a traceback). Importing this module also registers the kernel's
+service's `Application`, as that worker sees it (`shared.read_after.WorkerApplication`:
+the position its caller asked to read after, and how far its commands reached). `rpc`
+is nameko's RPC entrypoint whose method body runs off the green-thread loop
+(`shared.blocking`), first waiting for that position, with the kernel's errors expected
+(logged as one line, not a traceback); a caller that asks gets the position its command
+reached beside the answer. Importing this module also registers the kernel's
 errors with nameko, so they cross RPC as themselves rather than as RemoteError.
 """
 
@@ -16,6 +19,7 @@ import inspect
 import logging
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -29,19 +33,28 @@ from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandCo
 from shared.blocking import offload
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
-from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound, StoreUnavailable
+from shared.errors import (
+    AnbeiError,
+    Conflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    StoreUnavailable,
+    Unavailable,
+)
 from shared.leases import Leadership, replica_id
 from shared.metrics import RegisterGauges, ServiceMetrics, instrument_event_sourcing
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import Projection, ProjectionRunner
 from shared.reactors import Reaction, ReactorRunner
+from shared.read_after import READ_AFTER, REPORT_POSITION, WorkerApplication, positioned, read_after
 from shared.store import ConcurrencyError, EventIdReusedError, open_store
 from shared.upcasting import Upcasters
 from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
 
-for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, StoreUnavailable,
+for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, StoreUnavailable, Unavailable,
                ConcurrencyError, EventIdReusedError):
     registry[get_module_path(_error)] = _error
 
@@ -60,6 +73,8 @@ class OutageProofRpc(Rpc):  # type: ignore[misc]
     """
 
     def handle_result(self, message: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
+        if exc_info is None and worker_ctx.data.get(REPORT_POSITION):
+            result = _with_position(worker_ctx, result)
         try:
             return super().handle_result(message, worker_ctx, result, exc_info)
         except (OSError, KombuError, AMQPError) as error:
@@ -71,16 +86,33 @@ class OutageProofRpc(Rpc):  # type: ignore[misc]
 nameko_rpc = OutageProofRpc.decorator
 
 
+def _with_position(worker_ctx: Any, result: Any) -> Any:
+    """The answer and the position the worker's commands reached, for a caller that asked
+    (`shared.read_after`); a service without event sourcing answers as it is."""
+    for provider in worker_ctx.container.dependencies:
+        if isinstance(provider, EventSourcing):
+            return positioned(result, offload(provider.worker_app(worker_ctx).position))
+    return result
+
+
 def rpc(method: F) -> F:
     """An RPC entrypoint whose body runs in a native thread, so a slow store call never
     freezes the service; the kernel's errors are expected answers, not faults."""
 
     @functools.wraps(method)
     def offloaded(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return offload(method, self, *args, **kwargs)
+        return offload(_read_after_then, method, self, *args, **kwargs)
 
     offloaded.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]  # nameko checks it
     return cast(F, nameko_rpc(expected_exceptions=(AnbeiError,))(offloaded))
+
+
+def _read_after_then(method: Callable[..., Any], service: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run the body once the replica's read models hold what the caller asked to read after."""
+    app = getattr(service, "es", None)
+    if isinstance(app, WorkerApplication):
+        app.await_read_after()
+    return method(service, *args, **kwargs)
 
 
 def command_context(meta: dict[str, Any] | None, occurred_at: Any = None) -> CommandContext:
@@ -103,6 +135,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.projections, self.upcasters, self.gauges = projections, upcasters or Upcasters(), gauges
         self.reactions = reactions
         self._stop = threading.Event()
+        self._workers: weakref.WeakKeyDictionary[Any, WorkerApplication] = weakref.WeakKeyDictionary()
 
     def setup(self) -> None:
         service = self.container.service_name
@@ -115,7 +148,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                            busy_timeout_s=self.settings.rpc_timeout_s / 3)
         views = ViewStore(self.settings.view_store_path, owner=service)
         runner = ProjectionRunner(store, views, self.projections, self.upcasters, name=service)
-        replica = replica_id()  # replicas on one store take turns through leases
+        replica = replica_id(self.settings.replica_name)  # replicas on one store take turns through leases
         self.relay = OutboxRelay(store, service, self.settings.amqp_uri, poll_s=self.settings.relay_poll_s,
                                  leadership=Leadership(store, RELAY_CHECKPOINT, replica))
         self.app = Application(store, runner, self.upcasters)
@@ -154,13 +187,6 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
                 log.exception("catching the read models up failed; trying again")
             self._stop.wait(pause)
 
-    def worker_setup(self, worker_ctx: Any) -> None:
-        """A caller that wrote on another replica asks to read after its write: wait until this
-        replica's read models hold that position (context data `anbei_read_after`)."""
-        position = read_after(worker_ctx.context_data.get(READ_AFTER), self.container.service_name)
-        if position:
-            offload(self.app.runner.catch_up_to, position, READ_YOUR_WRITE_TIMEOUT_S)
-
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""
         self.relay.notify()
@@ -173,24 +199,25 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.caller.close()
         self.stop_metrics()
 
-    def get_dependency(self, worker_ctx: Any) -> Application:
-        return self.app
+    def get_dependency(self, worker_ctx: Any) -> WorkerApplication:
+        """The Application, as this worker sees it: a caller that wrote on another replica may
+        ask to read after its write (context data `anbei_read_after`); the `rpc` body then
+        waits until this replica's read models hold that position, for at most half the RPC
+        timeout (so the caller hears why, not just a timeout), and the worker notes how far
+        its commands reached (`shared.read_after`)."""
+        position = read_after(worker_ctx.data.get(READ_AFTER), self.container.service_name)
+        wait_s = min(READ_YOUR_WRITE_TIMEOUT_S, self.settings.rpc_timeout_s / 2)
+        self._workers[worker_ctx] = worker_app = WorkerApplication(self.app, position, wait_s)
+        return worker_app
+
+    def worker_app(self, worker_ctx: Any) -> WorkerApplication:
+        return self._workers[worker_ctx]
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        self._workers.pop(worker_ctx, None)
 
 
-#: Context data a caller sends with an RPC to read after its own writes: `inventory=123,teams=45`,
-#: the positions its writes reached in each service's store (every replica shares that store).
-READ_AFTER = "anbei_read_after"
-
-
-def read_after(value: Any, service: str) -> int:
-    """The position `service` must have applied before answering, from a `READ_AFTER` value."""
-    if not isinstance(value, str):
-        return 0
-    for part in value.split(","):
-        name, _, position = part.partition("=")
-        if name.strip() == service and position.strip().isdigit():
-            return int(position)
-    return 0
+__all__ = ["READ_AFTER", "REPORT_POSITION", "read_after"]  # re-exported: callers found them here
 
 
 class RpcCaller:

@@ -73,10 +73,11 @@ class ConfirmingPublisher:
         self.unroutable = 0
 
     def publish(
-        self, events: list[EventEnvelope], may_go_on: Callable[[], bool] = lambda: True
+        self, events: list[EventEnvelope], may_go_on: Callable[[], bool] = lambda: True,
+        headers: dict[str, Any] | None = None,
     ) -> tuple[int, Exception | None]:
-        """Publish `events` in order, each only while `may_go_on()`; how many from the start
-        were confirmed, and why not all."""
+        """Publish `events` in order, each only while `may_go_on()`, with AMQP `headers`; how
+        many from the start were confirmed, and why not all."""
         try:
             channel = self._ensure_channel()
             self._first_tag, self._settled = self._next_tag, [None] * len(events)
@@ -85,8 +86,8 @@ class ConfirmingPublisher:
                     self._settled = self._settled[:count - 1]
                     self._wait_for_confirms()
                     return self._confirmed(), LeaseLost("the relay's lease ran out while publishing")
-                channel.basic_publish(_message(event), exchange=self.exchange.name, routing_key=event.type,
-                                      mandatory=True)
+                channel.basic_publish(_message(event, headers), exchange=self.exchange.name,
+                                      routing_key=event.type, mandatory=True)
                 self._next_tag += 1
                 if count % 50 == 0:
                     cooperate()  # publishing runs on the event loop: let RPC workers in between
@@ -158,9 +159,15 @@ class ConfirmingPublisher:
         self._connection = self._channel = None
 
 
-def _message(event: EventEnvelope) -> Message:
+def _message(event: EventEnvelope, headers: dict[str, Any] | None = None) -> Message:
     return Message(event.model_dump_json().encode(), content_type="application/json",
-                   content_encoding="utf-8", delivery_mode=2, message_id=str(event.event_id))
+                   content_encoding="utf-8", delivery_mode=2, message_id=str(event.event_id),
+                   application_headers=headers or {})
+
+
+#: AMQP headers on every message a replica's relay publishes: which replica and under which
+#: lease epoch (for diagnosis; not part of the event contract, which is the body).
+RELAY_HEADER, EPOCH_HEADER = "anbei-relay", "anbei-relay-epoch"
 
 
 class OutboxRelay:
@@ -211,7 +218,11 @@ class OutboxRelay:
         events = offload(self._sealed_pending)
         if not events:
             return 0
-        confirmed, error = self.publisher.publish(events, leadership.valid if leadership else lambda: True)
+        if leadership is None:
+            confirmed, error = self.publisher.publish(events)
+        else:
+            confirmed, error = self.publisher.publish(
+                events, leadership.valid, {RELAY_HEADER: leadership.owner, EPOCH_HEADER: leadership.epoch})
         if confirmed:
             self._save_checkpoint(events[confirmed - 1].position)
         if error is not None:

@@ -35,8 +35,9 @@ class ExpectedErrorsOnOneLine(logging.Filter):
         return True
 
 
-def configure_logging(service: str) -> None:
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {service} %(levelname)s %(message)s")
+def configure_logging(name: str) -> None:
+    """One line per record, naming the process: the service, or with replicas `inventory-2`."""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
     logging.getLogger("nameko.containers").addFilter(ExpectedErrorsOnOneLine())
 
 
@@ -48,9 +49,9 @@ SWITCH_INTERVAL_S = 0.001
 
 def serve(service_cls: Any) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    configure_logging(service_cls.name)
     try:
         settings = load_settings(service_cls.name)
+        configure_logging(settings.replica_name)
         if service_cls.name in SERVICES:
             load_keyring(settings)
             ViewStore(settings.view_store_path, owner=service_cls.name).close()

@@ -14,7 +14,15 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound, StoreUnavailable
+from shared.errors import (
+    AnbeiError,
+    Conflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    StoreUnavailable,
+    Unavailable,
+)
 from shared.streams import stream_id
 
 from .gather import ServiceUnavailable
@@ -58,6 +66,7 @@ ERROR_STATUS: dict[type[AnbeiError], int] = {
     PayloadTooLarge: 413,
     TooManyFailedLogins: 429,
     ServiceUnavailable: 503,
+    Unavailable: 503,
     StoreUnavailable: 503,
 }
 

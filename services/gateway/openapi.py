@@ -35,6 +35,11 @@ ERRORS: dict[int, str] = {
          "send it again later under the same Idempotency-Key",
 }
 _READ_ERRORS = (400, 401, 403, 404, 429, 500, 503)
+#: `Anbei-Read-After` (`services.gateway.read_after`), as a request header and a command's answer header.
+_PAIR = r" *(inventory|teams|incidents) *= *[0-9]+ *"
+READ_AFTER_SCHEMA: Json = {"type": "string", "minLength": 1, "maxLength": 200,
+                           "pattern": rf"^{_PAIR}(,{_PAIR})*$",
+                           "examples": ["inventory=1234", "inventory=1234,teams=56"]}
 _COMMAND_ERRORS = (*_READ_ERRORS, 409, 413)
 
 
@@ -117,13 +122,29 @@ def _operation(route: Route, components: Components) -> Json:
         "description": f"Roles: {roles}." + (f" Scoped roles only on their own {scope}." if scope else ""),
         "parameters": _parameters(route), "responses": responses,
     }
+    operation["parameters"].append(_read_after_parameter(route))
     if route.kind == "command":
+        responses[str(route.status)]["headers"] = {"Anbei-Read-After": {
+            "description": "where this command's events reached in its service's store (merged with the "
+                           "request's own header); send it with a later read to see this write",
+            "schema": READ_AFTER_SCHEMA}}
         operation["requestBody"] = _request_body(route, components)
         operation["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                         "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                                                    "pattern": "^[!-~]+$"},
                                         "description": "the same key and body again return the first answer"})
     return operation
+
+
+def _read_after_parameter(route: Route) -> Json:
+    if route.kind == "command":
+        what = "positions to carry over: the answer's header holds them merged with this command's"
+    else:
+        what = ("read only once the service's read models hold these store positions (a command's "
+                "answer gives them): your own writes are then seen on any replica; 503 "
+                "`read_models_behind` if a replica cannot catch up in time")
+    return {"name": "Anbei-Read-After", "in": "header", "required": False, "schema": READ_AFTER_SCHEMA,
+            "description": what}
 
 
 def _request_body(route: Route, components: Components) -> Json:

@@ -25,9 +25,10 @@ from shared.application import IdempotencyKeyReused
 from shared.blocking import offload
 from shared.config import SERVICES, load_settings
 from shared.envelope import now
-from shared.errors import AnbeiError, Conflict
+from shared.errors import AnbeiError, Conflict, InvalidCommand
 from shared.metrics import ServiceMetrics
 from shared.nameko_kit import service_settings
+from shared.read_after import READ_AFTER, REPORT_POSITION, format_read_after, merge, unwrap
 
 from . import dashboard, openapi
 from .auth import FailedLogins, authenticate, authorize_role, authorize_scope
@@ -43,6 +44,8 @@ from .http import (
     request_id,
     with_path_id,
 )
+from .read_after import HEADER as READ_AFTER_HEADER
+from .read_after import CallContext, CallContextProvider, requested
 from .routes import Route, all_routes
 from .tokens import Principal, TokenBook
 from .web import http, internal_error
@@ -92,6 +95,7 @@ class GatewayService:
     settings = service_settings()
     metrics = ServiceMetrics()
     gate: Gate = Tokens()  # nameko puts the Gate on each worker
+    call_context: CallContext = CallContextProvider()
 
     @http("GET", "/healthz")
     def healthz(self, request: Request) -> Response:
@@ -138,9 +142,17 @@ class GatewayService:
             rid = request_id(request)
             principal = self.gate.principal(request)
             authorize_role(route, principal)
-            response = answer(route, self._run(route, request, path_values, principal, rid))
+            positions = requested(request)
+            result, reached = self._run(route, request, path_values, principal, rid, positions)
+            response = answer(route, result)
+            if reached is not None:
+                response.headers[READ_AFTER_HEADER] = format_read_after(merge(positions, reached))
         except IdempotencyKeyReused as error:
             response = error_response(Conflict(error.message, field="Idempotency-Key", code=error.code))
+        except InvalidCommand as error:
+            if error.field == READ_AFTER:  # a service refused the position the header named
+                error = InvalidCommand(error.message, field=READ_AFTER_HEADER, code=error.code)
+            response = error_response(error)
         except AnbeiError as error:
             response = error_response(error)
         except RemoteError as error:
@@ -153,7 +165,9 @@ class GatewayService:
         return response
 
     def _run(self, route: Route, request: Request, path_values: dict[str, str], principal: Principal,
-             rid: str) -> Any:
+             rid: str, positions: dict[str, int]) -> tuple[Any, dict[str, int] | None]:
+        """The route's answer, and for a command the position it reached in its service's store
+        (`shared.read_after`); a read waits for `positions` on whichever replica answers."""
         call = bounded_call(self._proxy, self.settings.rpc_timeout_s)
         ordered = [path_values[name] for name in route.path_fields]
         authorize_scope(route, principal, path_values)
@@ -163,14 +177,19 @@ class GatewayService:
             for field in route.path_fields:
                 body = with_path_id(body, field, path_values[field])
             authorize_scope(route, principal, body)
-            return call(route.service, route.rpc, body, command_meta(request, principal, rid))
+            self.call_context.set(REPORT_POSITION, "1")
+            meta = command_meta(request, principal, rid)
+            result, position = unwrap(call(route.service, route.rpc, body, meta))
+            return result, None if position is None else {route.service: position}
+        if positions:
+            self.call_context.set(READ_AFTER, format_read_after(positions))
         query = dict(request.args)
         if route.kind == "view":
             assert route.handler is not None
-            return route.handler(Gatherer(call, now, principal), *ordered, query)
+            return route.handler(Gatherer(call, now, principal), *ordered, query), None
         if route.kind == "list" or route.query is not None:
-            return call(route.service, route.rpc, *ordered, query)
-        return call(route.service, route.rpc, *ordered)
+            return call(route.service, route.rpc, *ordered, query), None
+        return call(route.service, route.rpc, *ordered), None
 
 
 def answer(route: Route, result: Any) -> Response:

@@ -20,7 +20,15 @@ from nameko.timer import Timer
 from nameko.web.handlers import HttpRequestHandler
 
 from shared.config import load_settings, metrics_port_variable
-from shared.errors import AnbeiError, Conflict, Forbidden, InvalidCommand, NotFound, StoreUnavailable
+from shared.errors import (
+    AnbeiError,
+    Conflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    StoreUnavailable,
+    Unavailable,
+)
 from shared.metrics.catalogue import ENTRYPOINT_DURATION, ENTRYPOINT_REQUESTS
 from shared.metrics.registry import REGISTRY
 from shared.metrics.server import MetricsServer, metrics_app
@@ -28,6 +36,7 @@ from shared.metrics.server import MetricsServer, metrics_app
 _TYPES = ((Rpc, "rpc"), (EventHandler, "event"), (HttpRequestHandler, "http"), (Timer, "timer"))
 _ERROR_KINDS: tuple[tuple[type[AnbeiError], str], ...] = (
     (InvalidCommand, "invalid"), (Forbidden, "forbidden"), (NotFound, "not_found"), (Conflict, "conflict"),
+    (Unavailable, "unavailable"),
     (StoreUnavailable, "unavailable"),
 )
 _STATUS_KINDS = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",

@@ -170,3 +170,30 @@ def test_a_launcher_killed_outright_takes_its_services_with_it(amqp_uri: str, tm
         for pid in services:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_the_launcher_starts_every_replica_and_ctrl_c_stops_them_all(amqp_uri: str, tmp_path: Path) -> None:
+    env = platform_env(amqp_uri, tmp_path, free_port(), replicas={"inventory": 2})
+    launcher, output = start_launcher(env)
+    try:
+        assert "Anbei is running" in output, output
+        assert "starting inventory (2 replicas), teams, incidents and the gateway" in output
+        services = children_of(launcher.pid)
+        assert len(services) == 5
+        logs = tmp_path / "logs"
+        assert " inventory-2 INFO " in (logs / "inventory-2.log").read_text()
+        assert (tmp_path / "inventory-2-views.db").exists()
+    finally:
+        rest = stop(launcher)
+    assert "stopped." in rest
+    assert not any(alive(pid) for pid in services)
+
+
+def test_the_launcher_refuses_a_replica_count_out_of_range_naming_the_variable(
+    amqp_uri: str, tmp_path: Path
+) -> None:
+    env = platform_env(amqp_uri, tmp_path, free_port()) | {"TEAMS_REPLICAS": "17"}
+    done = subprocess.run([sys.executable, "-m", "services"], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "TEAMS_REPLICAS: must be a whole number from 1 to 16, got '17'" in done.stderr

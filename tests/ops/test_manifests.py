@@ -159,3 +159,28 @@ def test_the_image_entrypoint_names_exactly_the_four_processes_and_refuses_other
     refused = subprocess.run(["sh", str(script), "warehouse"], capture_output=True, text=True, check=False)
     assert refused.returncode == 64
     assert "usage: anbei inventory|teams|incidents|gateway" in refused.stderr
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_runs_two_pods_rolled_one_at_a_time_each_with_its_own_read_models(overlay: str) -> None:
+    services = [name for name in PROCESSES if name != "gateway"]
+    deployments = {doc["metadata"]["name"]: doc for doc in of_kind(overlay, "Deployment")}
+    autoscalers = {doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]
+                   for doc in of_kind(overlay, "HorizontalPodAutoscaler")}
+    budgets = {doc["metadata"]["name"]: doc["spec"] for doc in of_kind(overlay, "PodDisruptionBudget")}
+    for name in services:
+        spec = deployments[name]["spec"]
+        assert spec["replicas"] == 2, name
+        assert spec["strategy"] == {"type": "RollingUpdate",
+                                    "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}, name
+        assert (autoscalers[name]["minReplicas"], autoscalers[name]["maxReplicas"]) == (2, 6), name
+        assert budgets[name]["minAvailable"] == 1 and "maxUnavailable" not in budgets[name], name
+        pod = spec["template"]["spec"]
+        container = pod["containers"][0]
+        env = {item["name"]: item for item in container["env"]}
+        assert env["REPLICA_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", name
+        assert "secretKeyRef" in env["EVENT_STORE_URL"]["valueFrom"], name  # the one shared store
+        assert "VIEW_STORE_PATH" not in env, name  # $DATA_DIR/<service>-views.db, in the pod's emptyDir
+        volumes = {volume["name"]: volume for volume in pod["volumes"]}
+        data = next(mount for mount in container["volumeMounts"] if mount["mountPath"] == "/var/lib/anbei")
+        assert "emptyDir" in volumes[data["name"]], name

@@ -19,7 +19,7 @@ DEADLINE_S = 30  # a scraped value shows in the query API about 5 s after the sc
 
 @pytest.fixture
 def prometheus(platform: Platform) -> Iterator[LocalPrometheus]:
-    targets = {name: metrics_address(platform, name) for name in PROCESSES}
+    targets = {name: [metrics_address(platform, name)] for name in PROCESSES}
     local = LocalPrometheus(free_port(), targets, interval_s=1)
     local.start()
     try:

@@ -10,7 +10,7 @@ import pytest
 
 from shared.nameko_kit import OutageProofRpc
 
-WORKER = SimpleNamespace(entrypoint=SimpleNamespace(method_name="reserve_stock"))
+WORKER = SimpleNamespace(entrypoint=SimpleNamespace(method_name="reserve_stock"), data={})
 
 
 class Consumer:

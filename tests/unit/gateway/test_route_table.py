@@ -103,9 +103,22 @@ def test_a_request_body_leaves_out_the_ids_the_path_gives() -> None:
 
 def test_lists_are_paged_with_limit_and_after() -> None:
     operation = openapi.document()["paths"]["/api/v1/items"]["get"]
-    assert {parameter["name"] for parameter in operation["parameters"]} == {"limit", "after"}
+    assert {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"} == {
+        "limit", "after"}
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert page["required"] == ["items", "next"]
+
+
+def test_every_operation_takes_anbei_read_after_and_every_command_answers_it() -> None:
+    for path, methods in openapi.document()["paths"].items():
+        for method, operation in methods.items():
+            if not path.startswith("/api/v1/") or path.endswith(("openapi.json", "asyncapi.json")):
+                continue
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            assert "Anbei-Read-After" in headers, (method, path)
+            if method != "get":
+                success = next(answer for status, answer in operation["responses"].items() if status < "300")
+                assert "Anbei-Read-After" in success["headers"], (method, path)
 
 
 def test_two_different_schemas_may_not_share_a_name() -> None:
