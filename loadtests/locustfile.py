@@ -180,14 +180,16 @@ class Commander(AnbeiUser):
                 "occurred_at": happened.isoformat(),
                 "reported_at": (happened + timedelta(minutes=20)).isoformat()}) is None:
             return
-        for name, suffix, body in (
+        steps: tuple[tuple[str, str, dict[str, Any]], ...] = (
                 ("incident: verification", "/verification", {"assessment": "confirmed by the township"}),
-                ("incident: response level", "/response", {"level": "III", "basis": {"people_relocated": 60}}),
+                ("incident: response level", "/response",
+                 {"level": "III", "basis": {"people_relocated": 60}}),
                 ("incident: request", "/requests", {
                     "request_id": "r1", "priority": "urgent", "destination": "village flood HQ",
                     "materials": [{"item_id": "woven-sandbags", "quantity": 200},
                                   {"item_id": "life-jackets", "quantity": 2}]}),
-                ("incident: approval", "/requests/r1/approval", {})):
+                ("incident: approval", "/requests/r1/approval", {}))
+        for name, suffix, body in steps:
             self.step()
             if self.call("POST", path + suffix, name, body) is None:
                 return
@@ -198,11 +200,12 @@ class Commander(AnbeiUser):
                 break
             time.sleep(1)
         self.call("GET", path, "incident: view")
-        for name, suffix, body in (
+        closing: tuple[tuple[str, str, dict[str, Any]], ...] = (
                 ("incident: relief", "/relief", {"people": 60, "provided": "meals and water"}),
                 ("incident: containment", "/containment", {}),
                 ("incident: recovery", "/recovery", {}),
-                ("incident: closure", "/closure", {})):
+                ("incident: closure", "/closure", {}))
+        for name, suffix, body in closing:
             self.step()
             if self.call("POST", path + suffix, name, body) is None:
                 return

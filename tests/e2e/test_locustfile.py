@@ -33,8 +33,9 @@ def test_the_load_test_runs_headless_without_a_failure_and_every_user_makes_requ
         seeded: Platform, tmp_path: Path) -> None:
     env = {"ANBEI_TOKEN": issue_token(seeded, "admin", user="load"), "ANBEI_SPEEDUP": "20",
            "PATH": str(Path(sys.executable).parent)}
+    locust = Path(sys.executable).parent / "locust"
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "locust"), "-f", str(ROOT / "loadtests/locustfile.py"), "--headless",
+        [str(locust), "-f", str(ROOT / "loadtests/locustfile.py"), "--headless",
          "-u", "14", "-r", "14", "-t", "20s", "--host", seeded.url, "--json", "--only-summary",
          "--stop-timeout", "10"],
         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False)
