@@ -30,7 +30,8 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "REPORT.md"
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m loadtests.report", description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m loadtests.report",
+                                     description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test, not a measurement")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS", help="also soak (default: off)")
     parser.add_argument("--only", default=",".join(PARTS[:-1]), help="comma-separated parts")

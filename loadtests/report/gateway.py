@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ from services.launcher import Platform
 from tests.platform import free_port
 
 RESERVE = "jinan-flood-reserve"
-LINES = ["woven-sandbags", "life-jackets", "rubber-boats", "assault-boats", "drainage-pump-sets", "generators"]
+LINES = ["woven-sandbags", "life-jackets", "rubber-boats", "assault-boats", "drainage-pump-sets",
+         "generators"]
 CLIENTS = 8
 
 
@@ -40,8 +41,8 @@ def floor(amqp_uri: str, log_dir: str) -> Iterator[str]:
     processes = []
     for role in (["backend"], ["http", str(port)]):
         with open(f"{log_dir}/floor-{role[0]}.log", "ab") as log:
-            processes.append(subprocess.Popen([sys.executable, "-m", "loadtests.report.floor", *role], env=env,
-                                              stdout=log, stderr=subprocess.STDOUT))
+            processes.append(subprocess.Popen([sys.executable, "-m", "loadtests.report.floor", *role],
+                                              env=env, stdout=log, stderr=subprocess.STDOUT))
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -119,7 +120,7 @@ def gateway_vs_floor(platform: Platform, token: str, quick: bool) -> list[Row]:
         kinds: dict[str, tuple[Callable[..., requests.Response], Callable[..., requests.Response]]] = {
             "command": (command, floor_command), "read": (read, floor_read)}
         rates: dict[str, list[float]] = {f"{k} {side}": [] for k in kinds for side in ("gateway", "floor")}
-        for kind, (ours, bare) in kinds.items():  # warm up both
+        for ours, bare in kinds.values():  # warm up both
             throughput(ours, 1, auth)
             throughput(bare, 1, {})
         for r in range(rounds):
@@ -168,10 +169,8 @@ def listening(amqp_uri: str, into: list[float]) -> Iterator[None]:
                                                           accept=["json"]):
             ready.set()
             while not stop.is_set():
-                try:
+                with suppress(TimeoutError):
                     connection.drain_events(timeout=0.2)
-                except TimeoutError:
-                    pass
 
     thread = threading.Thread(target=consume, daemon=True)
     thread.start()

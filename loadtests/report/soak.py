@@ -39,8 +39,9 @@ def mix(api: str) -> list[Callable[[requests.Session], requests.Response]]:
                             "destination": "embankment"}, timeout=60)
 
     def readiness(s: requests.Session) -> requests.Response:
-        return s.post(f"{api}/teams/township-flood-teams/readiness", headers={
-            "Idempotency-Key": str(uuid.uuid4())}, json={"status": "ready", "people_available": 1000}, timeout=60)
+        return s.post(f"{api}/teams/township-flood-teams/readiness",
+                      headers={"Idempotency-Key": str(uuid.uuid4())},
+                      json={"status": "ready", "people_available": 1000}, timeout=60)
 
     def stock(s: requests.Session) -> requests.Response:
         return s.get(f"{api}/warehouses/{RESERVE}/stock", timeout=60)
@@ -103,7 +104,8 @@ def soak(platform: Platform, token: str, seconds: float, rate: float = 20.0, wor
     label = f"soak: {minutes} min at {rate:.0f} req/s through the gateway, {len(errors)} errors"
     return [
         Row(f"{label}: RSS, last vs first minute (largest growth of any process)",
-            ", ".join(f"{n} {last[2][n]:.0f} MB" for n in pids), ", ".join(f"{n} {first[2][n]:.0f} MB" for n in pids),
+            ", ".join(f"{n} {last[2][n]:.0f} MB" for n in pids),
+            ", ".join(f"{n} {first[2][n]:.0f} MB" for n in pids),
             growth, "<= 1.2", growth <= 1.2 and not errors),
         Row(f"{label}: p99, last vs first minute", f"{last[1]:.1f} ms (p50 {last[0]:.1f})",
             f"{first[1]:.1f} ms (p50 {first[0]:.1f})", p99_ratio, "<= 1.5", p99_ratio <= 1.5 and not errors),
