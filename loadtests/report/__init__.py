@@ -44,6 +44,11 @@ def at_most(name: str, figure: float, baseline: float, unit: str, target: float,
 
 def table(rows: list[Row]) -> list[str]:
     lines = ["| measurement | figure | baseline | ratio | target | result |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r.measurement} | {r.figure} | {r.baseline} | {r.ratio:.2f} | {r.target} | {r.verdict} |"
+    lines += [f"| {r.measurement} | {r.figure} | {r.baseline} | {ratio(r.ratio)} | {r.target} | {r.verdict} |"
               for r in rows]
     return lines
+
+
+def ratio(value: float) -> str:
+    """Two decimals, three below 0.1 (so a small ratio never reads 0.00)."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"

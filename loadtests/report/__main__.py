@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from loadtests.report import Row, machine, table
+from loadtests.report import Row, machine, ratio, table
 from tests.rabbit import BROKER
 
 PARTS = ("store", "kernel", "rebuild", "history", "gateway", "latency", "replicas", "soak")
@@ -41,7 +41,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def render(rows: list[Row], extra: list[str], header: list[str], started: float, done: bool) -> str:
-    notes = [f"- **{r.measurement}** ({r.verdict}, ratio {r.ratio:.2f}): {r.why}"
+    notes = [f"- **{r.measurement}** ({r.verdict}, ratio {ratio(r.ratio)}): {r.why}"
              for r in rows if r.passed is not True and r.why]
     status = (f"Took {(time.monotonic() - started) / 60:.1f} min." if done
               else "**Incomplete: the run is still going or stopped early.**")
