@@ -24,8 +24,10 @@ from tests.rabbit import fresh_vhost
 
 WAREHOUSE = "replica-depot"
 CLIENT_PROCESSES, THREADS = 3, 4
-WHY = ("every append takes SQLite's single writer lock and its fsync (group commit shares one among "
-       "commands that arrive together), and N replicas plus the clients share 2 cores")
+WHY = ("every append takes SQLite's single writer lock and its fsync (group commit shares one only among "
+       "commands in one process), every replica tails the store and projects every event into its own "
+       "read models (N replicas: N times the projection work), and N replicas plus the clients share "
+       "the machine's cores")
 
 
 def client(amqp_uri: str, first_line: int, seconds: float, results: Any) -> None:
