@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 #: the start of every row's measurement the report must hold, with how many rows start so
 ROWS = {"store appends": 1, "store replay": 1, "full command": 2, "relay:": 1, "command (stock issue)": 1,
@@ -18,6 +20,7 @@ ROWS = {"store appends": 1, "store replay": 1, "full command": 2, "relay:": 1, "
         "inventory throughput": 3}
 
 
+@pytest.mark.timeout(900)  # about 3 minutes on 2 shared cores: platforms, replicas, the nameko floor
 def test_the_quick_report_has_every_row_with_a_numeric_ratio(tmp_path: Path) -> None:
     out = tmp_path / "REPORT.md"
     done = subprocess.run([sys.executable, "-m", "loadtests.report", "--quick", "--out", str(out)], cwd=ROOT,
