@@ -34,8 +34,9 @@ Who and how many (docs: DOMAIN.md, the district's 14th Five-Year plan):
   (`/feed/<service>?after=`) every 5 s.
 
 Keepers and leaders scale with `-u`; the command centre and the external systems do not (they
-are the same few desks and systems whatever the flood), so `-u` must be at least 9 for every
-class to run. `ANBEI_SPEEDUP` (default 1) divides every think time: 10 plays ten minutes of
+are the same few desks and systems whatever the flood). Those 8 start first and locust hands
+the rest out by weight (a leader, then a keeper, then leaders), so every class runs from `-u 10`.
+`ANBEI_SPEEDUP` (default 1) divides every think time: 10 plays ten minutes of
 the peak in one.
 
 Outcome rules: a 2xx is a success; a 409 from a movement is the domain saying no (stock taken
