@@ -39,8 +39,8 @@ the rest out by weight (a leader, then a keeper, then leaders), so every class r
 `ANBEI_SPEEDUP` (default 1) divides every think time: 10 plays ten minutes of
 the peak in one.
 
-Outcome rules: a 2xx is a success; a 409 from a movement is the domain saying no (stock taken
-by another keeper first) and is counted as a success under its own name `… (409 refused)`;
+Outcome rules: a 2xx is a success; a 409 from a movement or a transfer is the domain saying no
+(stock taken by another keeper first) and is counted as a success under its own name `… (409 refused)`;
 anything else, above all any 5xx, is a failure, so locust exits 1 (its rule: any failure).
 """
 
