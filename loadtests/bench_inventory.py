@@ -189,6 +189,37 @@ def census_import(base: str, rows: int, results: Any) -> None:
                  "rss_before_mb": before / 1024, "rss_peak_mb": peak / 1024})
 
 
+GATED = ("stock read (one line)", "single issue", "district total (one item)")
+
+
+def measure(base: Path, sizes: dict[str, int], per_line: int, warehouses: int, rounds: int, ops: int,
+            echo: bool = False) -> dict[str, dict[str, float]]:
+    """Build one store per size under `base / name`; median ms per operation, per size name."""
+    for name, movements in sizes.items():
+        (base / name).mkdir()
+        appended, projected = build(base / name, movements, per_line, warehouses)
+        if echo:
+            print(f"built {name}: {movements:,} movements, appended in {appended:.1f}s, "
+                  f"projected in {projected:.1f}s ({movements / projected:,.0f} events/s)")
+    apps = {name: open_app(base / name) for name in sizes}
+    stamps = {name: [0] for name in sizes}
+    work = {name: operations(service_on(app), stamps[name]) for name, app in apps.items()}
+    samples: dict[str, dict[str, list[float]]] = {name: {op: [] for op in work[name]} for name in sizes}
+    for name in sizes:  # warm caches
+        for operation in work[name].values():
+            operation()
+    for round_number in range(1, rounds + 1):
+        order = list(sizes) if round_number % 2 else list(reversed(sizes))
+        for name in order:
+            for label, operation in work[name].items():
+                samples[name][label].append(timed(operation, ops))
+    for app in apps.values():
+        app.store.close()
+    first = next(iter(sizes))
+    return {label: {name: statistics.median(samples[name][label]) * 1000 for name in sizes}
+            for label in work[first]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--small", type=int, default=1_000)
@@ -205,33 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {"small": args.small, "mid": args.mid, "big": args.big}
     with tempfile.TemporaryDirectory(prefix="bench-inventory-", dir=args.dir) as tmp:
         base = Path(tmp)
-        for name, movements in sizes.items():
-            (base / name).mkdir()
-            appended, projected = build(base / name, movements, args.per_line, args.warehouses)
-            print(f"built {name}: {movements:,} movements, appended in {appended:.1f}s, "
-                  f"projected in {projected:.1f}s ({movements / projected:,.0f} events/s)")
-        apps = {name: open_app(base / name) for name in sizes}
-        stamps = {name: [0] for name in sizes}
-        ops = {name: operations(service_on(app), stamps[name]) for name, app in apps.items()}
-        samples: dict[str, dict[str, list[float]]] = {name: {op: [] for op in ops[name]} for name in sizes}
-        for name in sizes:  # warm caches
-            for operation in ops[name].values():
-                operation()
-        for round_number in range(1, args.rounds + 1):
-            order = list(sizes) if round_number % 2 else list(reversed(sizes))
-            for name in order:
-                for label, operation in ops[name].items():
-                    samples[name][label].append(timed(operation, args.ops))
+        medians = measure(base, sizes, args.per_line, args.warehouses, args.rounds, args.ops, echo=True)
         ok = True
         print(f"\nmedian ms per operation, {args.rounds} rounds x {args.ops} ops "
               f"(small {args.small:,}, mid {args.mid:,}, big {args.big:,} movements; ratio = big / small):")
-        for label in ops["small"]:
-            small, mid, big = (statistics.median(samples[name][label]) * 1000 for name in sizes)
-            gated = label in ("stock read (one line)", "single issue", "district total (one item)")
-            verdict = ("PASS" if big <= TARGET * small else "FAIL") if gated else "(reported)"
+        for label, by_size in medians.items():
+            small, mid, big = (by_size[name] for name in sizes)
+            verdict = ("PASS" if big <= TARGET * small else "FAIL") if label in GATED else "(reported)"
             ok = ok and (verdict != "FAIL")
             print(f"  {label:28} small {small:8.3f}  mid {mid:8.3f}  big {big:8.3f}  "
                   f"ratio {big / small:5.2f}  {verdict}")
+        apps = {name: open_app(base / name) for name in sizes}
         moment = END - timedelta(days=180)
         replay = {name: timed(partial(replay_as_of, app, warehouse_id(0), moment), 3) * 1000
                   for name, app in apps.items()}

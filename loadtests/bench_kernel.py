@@ -54,13 +54,13 @@ from shared.store.sqlite import SQLiteEventStore
 from shared.views import ViewStore
 
 Result = tuple[str, float, float, str, bool]  # name, baseline, ours, unit/target text, passed
-RESULTS: list[Result] = []
 
 
-def report(name: str, baseline: float, ours: float, target: str, passed: bool) -> None:
-    RESULTS.append((name, baseline, ours, target, passed))
+def report(name: str, baseline: float, ours: float, target: str, passed: bool) -> Result:
+    """Print one verdict and return it (each part returns its results: `loadtests.report` reads them)."""
     print(f"  => {name}: baseline {baseline:,.3f}  ours {ours:,.3f}  ratio {ours / baseline:.2f} "
           f"({target})  {'PASS' if passed else 'FAIL'}", flush=True)
+    return name, baseline, ours, target, passed
 
 
 # --- a stock line with history -------------------------------------------------------------
@@ -105,9 +105,10 @@ def issue(app: Application, warehouse: str, item: str) -> float:
     return time.perf_counter() - started
 
 
-def bench_history(base: Path, rounds: int, million: bool) -> None:
+def bench_history(base: Path, rounds: int, million: bool, issues: int = 100, small: int = 1_000,
+                  large: int = 100_000) -> list[Result]:
     print("\n[history] stock issue latency vs prior events on its stream", flush=True)
-    sizes = [1_000, 100_000] + ([1_000_000] if million else [])
+    sizes = [small, large] + ([1_000_000] if million else [])
     for size in sizes:
         directory = base / f"history-{size}"
         directory.mkdir()
@@ -126,14 +127,17 @@ def bench_history(base: Path, rounds: int, million: bool) -> None:
     for r in range(rounds):
         order = sizes if r % 2 == 0 else sizes[::-1]
         for size in order:
-            medians[size].append(statistics.median(issue(apps[size], "w1", "sandbags") for _ in range(100)))
+            timings = [issue(apps[size], "w1", "sandbags") for _ in range(issues)]
+            medians[size].append(statistics.median(timings))
         print(f"  round {r + 1}: " + "  ".join(f"{s:,}: {medians[s][-1] * 1000:.2f} ms" for s in sizes),
               flush=True)
-    small = statistics.median(medians[1_000])
+    base_ms = statistics.median(medians[small]) * 1000
+    results = []
     for size in sizes[1:]:
-        large = statistics.median(medians[size])
-        report(f"issue latency ms, {size:,} vs 1,000 prior events", small * 1000, large * 1000,
-               "target ratio <= 1.2", large <= 1.2 * small)
+        ms = statistics.median(medians[size]) * 1000
+        results.append(report(f"issue latency ms, {size:,} vs {small:,} prior events", base_ms, ms,
+                              "target ratio <= 1.2", ms <= 1.2 * base_ms))
+    return results
 
 
 # --- versus the eventsourcing library ----------------------------------------------------------
@@ -153,7 +157,7 @@ def run_clients(clients: int, commands: int, one: Callable[[int], None]) -> floa
     return commands / (time.perf_counter() - started)
 
 
-def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96) -> None:
+def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96) -> list[Result]:
     """Both sides issue from `lines` stock lines in turn, so neither replays long streams, and
     the library keeps its aggregate cache (its own answer to re-reading), as we keep ours.
     Measured with one client, and with 8 concurrent clients on their own lines (a service
@@ -164,8 +168,7 @@ def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96)
         from eventsourcing.domain import Aggregate, event
     except ImportError:
         print("  eventsourcing is not installed: pip install -e '.[bench]'")
-        RESULTS.append(("versus eventsourcing", 0, 0, "not run: eventsourcing missing", False))
-        return
+        return [("versus eventsourcing", 0, 0, "not run: eventsourcing missing", False)]
 
     class Line(Aggregate):  # the same job: a count that must not go below zero
         def __init__(self) -> None:
@@ -210,6 +213,7 @@ def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96)
 
         return run_clients(clients, commands, one)
 
+    results = []
     for clients in (1, 8):
         rates: dict[str, list[float]] = {"eventsourcing": [], "anbei": []}
         for r in range(rounds):
@@ -222,8 +226,10 @@ def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96)
                   f"anbei {rates['anbei'][-1]:,.0f}/s", flush=True)
         theirs_median = statistics.median(rates["eventsourcing"])
         ours_median = statistics.median(rates["anbei"])
-        report(f"commands/s with {clients} client(s), anbei vs eventsourcing 9.5.6", theirs_median,
-               ours_median, "target ratio >= 1.5", ours_median >= 1.5 * theirs_median)
+        results.append(report(f"commands/s with {clients} client(s), anbei vs eventsourcing 9.5.6",
+                              theirs_median, ours_median, "target ratio >= 1.5",
+                              ours_median >= 1.5 * theirs_median))
+    return results
 
 
 # --- relay vs raw kombu ------------------------------------------------------------------------
@@ -240,7 +246,7 @@ def vhost() -> Iterator[str]:
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=False)
 
 
-def bench_relay(base: Path, rounds: int, count: int = 20_000) -> None:
+def bench_relay(base: Path, rounds: int, count: int = 20_000) -> list[Result]:
     print(f"\n[relay] {count:,} events: relay with pipelined confirms vs raw kombu without confirms",
           flush=True)
     store = SQLiteEventStore(base / "relay.db", synchronous="NORMAL")
@@ -280,8 +286,8 @@ def bench_relay(base: Path, rounds: int, count: int = 20_000) -> None:
         print(f"  round {r + 1}: raw kombu {rates['kombu'][-1]:,.0f}/s  relay {rates['relay'][-1]:,.0f}/s",
               flush=True)
     raw, ours = statistics.median(rates["kombu"]), statistics.median(rates["relay"])
-    report("messages/s, relay with confirms vs raw kombu without", raw, ours, "target ratio >= 0.5",
-           ours >= 0.5 * raw)
+    return [report("messages/s, relay with confirms vs raw kombu without", raw, ours, "target ratio >= 0.5",
+                   ours >= 0.5 * raw)]
 
 
 # --- memory --------------------------------------------------------------------------------
@@ -291,7 +297,7 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
 
 
-def bench_memory(base: Path, commands: int = 10_000) -> None:
+def bench_memory(base: Path, commands: int = 10_000) -> list[Result]:
     print(f"\n[memory] resident memory across {commands:,} commands on one stream", flush=True)
     app = application(base)
     registered(app.store, "w1", "sandbags")  # type: ignore[arg-type]
@@ -306,8 +312,8 @@ def bench_memory(base: Path, commands: int = 10_000) -> None:
             readings.append(rss_mb())
     print("  RSS after each 1,000 commands (MB): " + ", ".join(f"{m:.0f}" for m in readings))
     first, last = readings[0], readings[-1]
-    report("RSS MB, after 10,000 vs after 1,000 commands", first, last, "target within +-20%",
-           abs(last - first) <= 0.2 * first)
+    return [report("RSS MB, after 10,000 vs after 1,000 commands", first, last, "target within +-20%",
+                   abs(last - first) <= 0.2 * first)]
 
 
 # --- a service that does not freeze --------------------------------------------------------
@@ -320,7 +326,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def bench_frozen(base: Path, history: int = 100_000, reads: int = 300) -> None:
+def bench_frozen(base: Path, history: int = 100_000, reads: int = 300) -> list[Result]:
     from nameko.standalone.rpc import ClusterRpcProxy
 
     from shared.config import load_keyring, load_settings
@@ -380,8 +386,8 @@ def bench_frozen(base: Path, history: int = 100_000, reads: int = 300) -> None:
     during_p99 = statistics.quantiles(during, n=100)[98] * 1000 if len(during) >= 2 else float("inf")
     print(f"  the cold command took {took:.2f}s; {len(during)} reads ran meanwhile "
           f"(p50 {statistics.median(during) * 1000:.1f} ms)")
-    report("read p99 ms, during a 100k-event fold vs at rest", rest_p99, during_p99, "target ratio <= 2",
-           during_p99 <= 2 * rest_p99 and len(during) >= 10)
+    return [report("read p99 ms, during a 100k-event fold vs at rest", rest_p99, during_p99,
+                   "target ratio <= 2", during_p99 <= 2 * rest_p99 and len(during) >= 10)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     print("command:", shlex.join(sys.orig_argv), flush=True)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus", flush=True)
     chosen = set(args.only.split(","))
+    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-kernel-", dir=args.dir) as tmp:
         base = Path(tmp)
         for name, run in (("history", lambda d: bench_history(d, args.rounds, args.million)),
@@ -404,11 +411,11 @@ def main(argv: list[str] | None = None) -> int:
             if name in chosen:
                 directory = base / name
                 directory.mkdir()
-                run(directory)
+                results += run(directory)
     print("\nsummary")
-    for name, baseline, ours, target, passed in RESULTS:
+    for name, baseline, ours, target, passed in results:
         print(f"  {'PASS' if passed else 'FAIL'}  {name}: {baseline:,.2f} -> {ours:,.2f}  ({target})")
-    return 0 if all(passed for *_, passed in RESULTS) else 1
+    return 0 if all(passed for *_, passed in results) else 1
 
 
 if __name__ == "__main__":

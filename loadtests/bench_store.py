@@ -141,6 +141,33 @@ def profile(title: str, work: Callable[[], object]) -> None:
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
 
 
+def measure(base: Path, events: int, replay_events: int, rounds: int, echo: bool = False
+            ) -> dict[str, tuple[float, float]]:
+    """Median events/s of (raw sqlite3, the store) for "append" and "replay", rounds interleaved."""
+    appends: dict[str, list[float]] = {"raw": [], "store": []}
+    replays: dict[str, list[float]] = {"raw": [], "store": []}
+    raw_db = raw_connect(base / "replay-raw.db")
+    store = SQLiteEventStore(base / "replay-store.db")
+    fill(raw_db, store, replay_events)
+    raw_replay(raw_db)  # warm the page cache for both
+    store_replay(store)
+    for r in range(1, rounds + 1):
+        sides = ["raw", "store"] if r % 2 else ["store", "raw"]
+        for side in sides:
+            run = raw_append if side == "raw" else store_append
+            appends[side].append(run(base / f"append-{side}-{r}.db", events))
+        for side in sides:
+            replays[side].append(raw_replay(raw_db) if side == "raw" else store_replay(store))
+        if echo:
+            print(f"round {r} ({sides[0]} first): append/s raw {appends['raw'][-1]:,.0f} "
+                  f"store {appends['store'][-1]:,.0f} | replay/s raw {replays['raw'][-1]:,.0f} "
+                  f"store {replays['store'][-1]:,.0f}")
+    raw_db.close()
+    store.close()
+    return {name: (statistics.median(rates["raw"]), statistics.median(rates["store"]))
+            for name, rates in (("append", appends), ("replay", replays))}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=3000, help="single-event appends per run")
@@ -152,29 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     print("command:", shlex.join(sys.orig_argv))
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, "
           f"{args.events} appends, {args.replay_events} replayed, {args.rounds} rounds")
-    appends: dict[str, list[float]] = {"raw": [], "store": []}
-    replays: dict[str, list[float]] = {"raw": [], "store": []}
     with tempfile.TemporaryDirectory(prefix="bench-store-", dir=args.dir) as tmp:
         base = Path(tmp)
         print(f"dir: {base}")
-        raw_db = raw_connect(base / "replay-raw.db")
-        store = SQLiteEventStore(base / "replay-store.db")
-        fill(raw_db, store, args.replay_events)
-        raw_replay(raw_db)  # warm the page cache for both
-        store_replay(store)
-        for r in range(1, args.rounds + 1):
-            sides = ["raw", "store"] if r % 2 else ["store", "raw"]
-            for side in sides:
-                run = raw_append if side == "raw" else store_append
-                appends[side].append(run(base / f"append-{side}-{r}.db", args.events))
-            for side in sides:
-                replays[side].append(raw_replay(raw_db) if side == "raw" else store_replay(store))
-            print(f"round {r} ({sides[0]} first): append/s raw {appends['raw'][-1]:,.0f} "
-                  f"store {appends['store'][-1]:,.0f} | replay/s raw {replays['raw'][-1]:,.0f} "
-                  f"store {replays['store'][-1]:,.0f}")
+        medians = measure(base, args.events, args.replay_events, args.rounds, echo=True)
         ok = True
-        for name, rates in (("append", appends), ("replay", replays)):
-            raw, ours = statistics.median(rates["raw"]), statistics.median(rates["store"])
+        for name, (raw, ours) in medians.items():
             target = TARGETS[name]
             passed = ours >= target * raw
             ok = ok and passed
@@ -182,10 +192,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:6} median events/s: raw {raw:,.0f}  store {ours:,.0f}  "
                   f"ratio {ours / raw:.2f} (target >= {target:.2f})  {verdict}")
         if args.profile:
+            store = SQLiteEventStore(base / "replay-store.db")
             profile("store.append x events", lambda: store_append(base / "profile.db", args.events))
             profile("store.read_all replay", lambda: store_replay(store))
-        raw_db.close()
-        store.close()
+            store.close()
     return 0 if ok else 1
 
 
