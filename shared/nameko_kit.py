@@ -19,7 +19,6 @@ import inspect
 import logging
 import threading
 import uuid
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -86,13 +85,16 @@ class OutageProofRpc(Rpc):  # type: ignore[misc]
 nameko_rpc = OutageProofRpc.decorator
 
 
+def _worker_app(service: Any) -> WorkerApplication | None:
+    """The event-sourced application nameko injected into this worker's service instance."""
+    return next((value for value in vars(service).values() if isinstance(value, WorkerApplication)), None)
+
+
 def _with_position(worker_ctx: Any, result: Any) -> Any:
     """The answer and the position the worker's commands reached, for a caller that asked
     (`shared.read_after`); a service without event sourcing answers as it is."""
-    for provider in worker_ctx.container.dependencies:
-        if isinstance(provider, EventSourcing):
-            return positioned(result, offload(provider.worker_app(worker_ctx).position))
-    return result
+    app = _worker_app(worker_ctx.service)
+    return result if app is None else positioned(result, offload(app.position))
 
 
 def rpc(method: F) -> F:
@@ -109,8 +111,7 @@ def rpc(method: F) -> F:
 
 def _read_after_then(method: Callable[..., Any], service: Any, *args: Any, **kwargs: Any) -> Any:
     """Run the body once the replica's read models hold what the caller asked to read after."""
-    app = getattr(service, "es", None)
-    if isinstance(app, WorkerApplication):
+    if (app := _worker_app(service)) is not None:
         app.await_read_after()
     return method(service, *args, **kwargs)
 
@@ -135,7 +136,6 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         self.projections, self.upcasters, self.gauges = projections, upcasters or Upcasters(), gauges
         self.reactions = reactions
         self._stop = threading.Event()
-        self._workers: weakref.WeakKeyDictionary[Any, WorkerApplication] = weakref.WeakKeyDictionary()
 
     def setup(self) -> None:
         service = self.container.service_name
@@ -207,14 +207,7 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         its commands reached (`shared.read_after`)."""
         position = read_after(worker_ctx.data.get(READ_AFTER), self.container.service_name)
         wait_s = min(READ_YOUR_WRITE_TIMEOUT_S, self.settings.rpc_timeout_s / 2)
-        self._workers[worker_ctx] = worker_app = WorkerApplication(self.app, position, wait_s)
-        return worker_app
-
-    def worker_app(self, worker_ctx: Any) -> WorkerApplication:
-        return self._workers[worker_ctx]
-
-    def worker_teardown(self, worker_ctx: Any) -> None:
-        self._workers.pop(worker_ctx, None)
+        return WorkerApplication(self.app, position, wait_s)
 
 
 __all__ = ["READ_AFTER", "REPORT_POSITION", "read_after"]  # re-exported: callers found them here
