@@ -46,47 +46,41 @@ _AWAITS = {"reserve": ("planned",), "issue": ("reserved",), "release": ("reserve
            "stand_down": ("deployed",)}
 
 
+class _StepTarget:
+    """What the three kinds of step target share: the request line they serve and whether a step
+    is still to do for them."""
+
+    plan: Source | CallOff | Assignment
+    status: str
+
+    @property
+    def line(self) -> str:
+        return self.plan.line
+
+    def awaits(self, step: str) -> bool:
+        return self.status in _AWAITS.get(step, ())
+
+
 @dataclass(frozen=True)
-class SourceState:
+class SourceState(_StepTarget):
     plan: Source
     status: Literal["planned", "reserved", "issued", "refused", "issue_refused", "released"] = "planned"
     reason: str | None = None
 
-    @property
-    def line(self) -> str:
-        return self.plan.line
-
-    def awaits(self, step: str) -> bool:
-        return self.status in _AWAITS.get(step, ())
-
 
 @dataclass(frozen=True)
-class CallOffState:
+class CallOffState(_StepTarget):
     plan: CallOff
     status: Literal["planned", "placed", "refused", "closed"] = "planned"
     reason: str | None = None
 
-    @property
-    def line(self) -> str:
-        return self.plan.line
-
-    def awaits(self, step: str) -> bool:
-        return self.status in _AWAITS.get(step, ())
-
 
 @dataclass(frozen=True)
-class AssignmentState:
+class AssignmentState(_StepTarget):
     plan: Assignment
     status: Literal["planned", "deployed", "refused", "stood_down", "released"] = "planned"
     people: int | None = None
     reason: str | None = None
-
-    @property
-    def line(self) -> str:
-        return self.plan.line
-
-    def awaits(self, step: str) -> bool:
-        return self.status in _AWAITS.get(step, ())
 
 
 Target = SourceState | CallOffState | AssignmentState
