@@ -52,6 +52,7 @@ from shared.projections import ProjectionRunner
 from shared.sealing import seal_pending
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import ViewStore
+from tests.platform import free_port
 
 Result = tuple[str, float, float, str, bool]  # name, baseline, ours, unit/target text, passed
 
@@ -317,14 +318,6 @@ def bench_memory(base: Path, commands: int = 10_000) -> list[Result]:
 
 
 # --- a service that does not freeze --------------------------------------------------------
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 def bench_frozen(base: Path, history: int = 100_000, reads: int = 300) -> list[Result]:
     from nameko.standalone.rpc import ClusterRpcProxy

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from dataclasses import dataclass
 
 
@@ -52,3 +54,15 @@ def table(rows: list[Row]) -> list[str]:
 def ratio(value: float) -> str:
     """Two decimals, three below 0.1 (so a small ratio never reads 0.00)."""
     return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
+def stop_processes(processes: list[subprocess.Popen[bytes]], grace_s: float = 20) -> None:
+    """SIGTERM every process, then SIGKILL whichever has not exited after `grace_s`."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

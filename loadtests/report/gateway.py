@@ -7,7 +7,6 @@ throwaway vhost and temp SQLite files), loaded with the district's seed.
 from __future__ import annotations
 
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import requests
 from kombu import Connection, Consumer, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from loadtests.report import Row, at_least
+from loadtests.report import Row, at_least, stop_processes
 from services.launcher import Platform
 from tests.platform import free_port
 
@@ -57,14 +56,7 @@ def floor(amqp_uri: str, log_dir: str) -> Iterator[str]:
             time.sleep(0.3)
         yield url
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(processes, grace_s=15)
 
 
 def throughput(send: Callable[[requests.Session, int], requests.Response], seconds: float,

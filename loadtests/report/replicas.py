@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from loadtests.report import Row
+from loadtests.report import Row, stop_processes
 from tests.platform import free_port
 from tests.rabbit import fresh_vhost
 
@@ -69,17 +68,6 @@ def start(n: int, amqp_uri: str, base: Path) -> list[subprocess.Popen[bytes]]:
     return processes
 
 
-def stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def prepare(amqp_uri: str, n: int, lines: int) -> None:
     """Wait until N replicas answer (each ping lands on some replica), then register the lines."""
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -121,7 +109,7 @@ def rate(n: int, base: Path, seconds: float) -> float:
                 child.join(30)
             return float(total)
         finally:
-            stop(processes)
+            stop_processes(processes)
 
 
 def replicas(base: Path, quick: bool) -> list[Row]:
