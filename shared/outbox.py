@@ -22,6 +22,14 @@ resend of the nacked one; consumers that need strict order apply a stream's vers
 v only after v-1 (the resend brings v again). Messages are published `mandatory`: one
 that no queue is bound for comes back and is counted (`unroutable`), not retried —
 the event stays in the store and in the HTTP feed for a consumer that binds later.
+
+A confirm received just before the connection broke is not trusted. When a classic queue
+shuts down normally (the broker stopping), RabbitMQ confirms the messages still routed to
+it, and a message that reached the queue too late to be written is lost although
+confirmed. So after a broken connection the relay publishes again, once it is back, the
+events confirmed in the last `DOUBTFUL_CONFIRMS_S` seconds before the break; consumers
+drop the repeats. (The stored checkpoint does not move back: a relay that dies in the
+same outage, or loses its lease then, does not resend them.)
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +57,9 @@ log = logging.getLogger(__name__)
 
 #: The relay's checkpoint in the event store: the position up to which the broker confirmed.
 RELAY_CHECKPOINT = "outbox-relay"
+
+#: Confirms received this many seconds before a broken connection are published again.
+DOUBTFUL_CONFIRMS_S = 5.0
 
 
 def event_exchange(service: str) -> Exchange:
@@ -192,6 +204,10 @@ class OutboxRelay:
         self.exchange = event_exchange(service)
         self.publisher = ConfirmingPublisher(amqp_uri, self.exchange, confirm_timeout_s)
         self._wakeup = threading.Event()
+        #: (when, position before the batch) of each batch confirmed lately, oldest first
+        self._recent_confirms: deque[tuple[float, int]] = deque()
+        #: after a broken connection: publish again from after this position
+        self._resend_after: int | None = None
 
     def backlog(self) -> int:
         """How many committed events are not yet confirmed by the broker."""
@@ -206,16 +222,21 @@ class OutboxRelay:
         self._wakeup.set()
 
     def publish_pending(self) -> int:
-        """Publish one batch after the checkpoint; returns how many were confirmed.
+        """Publish one batch after the checkpoint; returns how many new events were confirmed.
 
         The checkpoint moves over the confirmed prefix even when the rest fails. Raises
         when the broker is unreachable, nacks a message (`MessageNacked`) or does not
-        confirm within the timeout (`ConfirmTimeout`); the next call resends the rest.
+        confirm within the timeout (`ConfirmTimeout`); the next call resends the rest,
+        and after a broken connection also what was confirmed just before it broke.
         """
         leadership = self.leadership
         if leadership is not None and offload(leadership.hold) is None:
+            self._recent_confirms.clear()
+            self._resend_after = None
             return 0  # another replica publishes: stand by
-        events = offload(self._sealed_pending)
+        checkpoint = offload(self.store.get_checkpoint, self.checkpoint)
+        after = checkpoint if self._resend_after is None else min(self._resend_after, checkpoint)
+        events = offload(self._sealed_pending, after)
         if not events:
             return 0
         if leadership is None:
@@ -224,10 +245,32 @@ class OutboxRelay:
             confirmed, error = self.publisher.publish(
                 events, leadership.valid, {RELAY_HEADER: leadership.owner, EPOCH_HEADER: leadership.epoch})
         if confirmed:
-            self._save_checkpoint(events[confirmed - 1].position)
+            through = events[confirmed - 1].position
+            self._resend_after = through if through < checkpoint else None
+            self._remember_confirmed(after)
+            if through > checkpoint:
+                self._save_checkpoint(through)
         if error is not None:
+            if not isinstance(error, (LeaseLost, MessageNacked)):
+                self._doubt_recent_confirms()
             raise error
-        return confirmed
+        return sum(event.position > checkpoint for event in events[:confirmed])
+
+    def _remember_confirmed(self, after: int) -> None:
+        """A batch that started after position `after` was confirmed just now."""
+        confirmed_at = time.monotonic()
+        self._recent_confirms.append((confirmed_at, after))
+        while self._recent_confirms[0][0] < confirmed_at - DOUBTFUL_CONFIRMS_S:
+            self._recent_confirms.popleft()
+
+    def _doubt_recent_confirms(self) -> None:
+        """The connection broke: publish again what was confirmed shortly before it."""
+        if self._recent_confirms:
+            resend_after = min(after for _, after in self._recent_confirms)
+            if self._resend_after is not None:
+                resend_after = min(resend_after, self._resend_after)
+            self._resend_after = resend_after
+            self._recent_confirms.clear()
 
     def _save_checkpoint(self, position: int) -> None:
         if self.leadership is None:
@@ -235,20 +278,19 @@ class OutboxRelay:
         elif not offload(self.store.set_fenced_checkpoint, self.checkpoint, position, self.leadership.epoch):
             raise LeaseLost("another replica took the relay over; its checkpoint stands")
 
-    def _sealed_pending(self) -> list[EventEnvelope]:
-        """The next batch after the checkpoint, sealed first: published implies sealed.
+    def _sealed_pending(self, after: int) -> list[EventEnvelope]:
+        """The next batch after position `after`, sealed first: published implies sealed.
 
-        When the seals end where the relay does (the usual case) the batch read for
+        When the seals end where the batch starts (the usual case) the batch read for
         publishing is sealed as it is; otherwise the seals catch up first."""
         last = self.store.last_seal()
-        checkpoint = self.store.get_checkpoint(self.checkpoint)
-        if (last.through_position if last else 0) == checkpoint:
-            events = self.store.read_all(checkpoint, self.batch)
+        if (last.through_position if last else 0) == after:
+            events = self.store.read_all(after, self.batch)
             if events and self.store.add_seal(make_seal(self.store.keyring, last, events, isoformat(now()))):
                 return events
         seal_pending(self.store)
         through = sealed_through(self.store)
-        events = self.store.read_all(checkpoint, self.batch)
+        events = self.store.read_all(after, self.batch)
         return [event for event in events if event.position <= through]
 
     def disconnect(self, broken: bool = False) -> None:
