@@ -24,9 +24,10 @@ from typing import Any, TypeVar, cast
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
+from nameko.events import EventHandler
 from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
+from nameko.rpc import ReplyListener, Rpc, RpcProxy
 
 from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandContext
 from shared.blocking import offload
@@ -60,6 +61,9 @@ for _error in (AnbeiError, InvalidCommand, NotFound, Conflict, Forbidden, StoreU
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: What a connection to a broker going away raises.
+BROKER_ERRORS = (OSError, KombuError, AMQPError)
+
 
 class OutageProofRpc(Rpc):  # type: ignore[misc]
     """nameko's RPC entrypoint, but a reply lost to a broker outage does not stop the service.
@@ -76,13 +80,49 @@ class OutageProofRpc(Rpc):  # type: ignore[misc]
             result = _with_position(worker_ctx, result)
         try:
             return super().handle_result(message, worker_ctx, result, exc_info)
-        except (OSError, KombuError, AMQPError) as error:
+        except BROKER_ERRORS as error:
             log.warning("%s: its reply was lost to the broker (%s); the request is delivered again "
                         "once the broker is back", worker_ctx.entrypoint.method_name, error)
             return result, exc_info
 
 
 nameko_rpc = OutageProofRpc.decorator
+
+
+class OutageProofEventHandler(EventHandler):  # type: ignore[misc]
+    """nameko's event handler, but an acknowledgement lost to a broker outage does not stop
+    the service: the broker delivers the event again and the handler drops the repeat."""
+
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
+        try:
+            super().handle_message_processed(message, result, exc_info)
+        except BROKER_ERRORS as error:
+            log.warning("%s: acknowledging the event was lost to the broker (%s); it is delivered "
+                        "again once the broker is back", self.method_name, error)
+
+
+event_handler = OutageProofEventHandler.decorator
+
+
+class OutageProofReplyListener(ReplyListener):  # type: ignore[misc]
+    """nameko's listener for RPC replies, but acknowledging a reply as the broker goes away
+    neither stops the caller's service (nameko's kills it: every later HTTP request of the
+    gateway was a 500) nor loses the reply, which is handed to the waiting call first."""
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        client_event = self._reply_events.pop(message.properties.get("correlation_id"), None)
+        if client_event is not None:
+            client_event.send(body)
+        try:
+            self.queue_consumer.ack_message(message)
+        except BROKER_ERRORS as error:
+            log.warning("acknowledging an RPC reply was lost to the broker (%s)", error)
+
+
+class OutageProofRpcProxy(RpcProxy):  # type: ignore[misc]
+    """nameko's RPC proxy with the `OutageProofReplyListener`."""
+
+    rpc_reply_listener = OutageProofReplyListener()
 
 
 def _worker_app(service: Any) -> WorkerApplication | None:

@@ -17,7 +17,6 @@ from typing import Any
 
 from nameko.exceptions import RemoteError, get_module_path, registry
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Request, Response
 
 from services.contracts import published as contracts
@@ -27,7 +26,7 @@ from shared.config import SERVICES, load_settings
 from shared.envelope import now
 from shared.errors import AnbeiError, Conflict, InvalidCommand
 from shared.metrics import ServiceMetrics
-from shared.nameko_kit import service_settings
+from shared.nameko_kit import OutageProofRpcProxy, service_settings
 from shared.read_after import READ_AFTER, REPORT_POSITION, format_read_after, merge, unwrap
 
 from . import dashboard, openapi
@@ -89,9 +88,9 @@ class Tokens(DependencyProvider):  # type: ignore[misc]
 
 class GatewayService:
     name = "gateway"
-    inventory = RpcProxy("inventory")
-    teams = RpcProxy("teams")
-    incidents = RpcProxy("incidents")
+    inventory = OutageProofRpcProxy("inventory")
+    teams = OutageProofRpcProxy("teams")
+    incidents = OutageProofRpcProxy("incidents")
     settings = service_settings()
     metrics = ServiceMetrics()
     gate: Gate = Tokens()  # nameko puts the Gate on each worker

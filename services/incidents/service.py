@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.events import event_handler
-
 from shared.blocking import offload
 from shared.clock import clock
 from shared.decider import parse
-from shared.nameko_kit import EventSourcedService, Json, command_context, event_sourcing, rpc
+from shared.nameko_kit import EventSourcedService, Json, command_context, event_handler, event_sourcing, rpc
 from shared.paging import list_page
 
 from . import answers, handlers, queries, team_reports
