@@ -3,8 +3,11 @@ gateway in other processes, and a recorder of every message a service's relays p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -60,6 +63,33 @@ def wait_for_lease(platform: Platform, service: str, timeout_s: float, *, not_he
     wait_until(taken, timeout_s, f"{service}'s relay lease (not {not_held_by or 'anyone'}, after epoch "
                                  f"{after_epoch})", interval_s=0.2)
     return found[-1]
+
+
+def pause_outside_a_write(platform: Platform, name: str, service: str, attempts: int = 50) -> None:
+    """SIGSTOP process `name` at a moment it holds no write transaction on `service`'s store.
+
+    A process frozen inside one keeps SQLite's write lock, and no other process can write to
+    that store (not even to take the relay lease) until it resumes or dies: a limit of one
+    SQLite file shared by replicas, not what the lease tests are about. So each attempt stops
+    the process, checks that the lock can be taken, and lets it go on again if not."""
+    process = platform.processes[name]
+    for _ in range(attempts):
+        os.kill(process.pid, signal.SIGSTOP)
+        if _write_lock_free(platform.settings.data_dir / f"{service}-events.db"):
+            return
+        os.kill(process.pid, signal.SIGCONT)
+        time.sleep(0.05)
+    raise AssertionError(f"{name} held {service}'s write lock at each of {attempts} pauses")
+
+
+def _write_lock_free(database: Path) -> bool:
+    with contextlib.closing(sqlite3.connect(database, timeout=2, isolation_level=None)) as db:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        db.execute("ROLLBACK")
+    return True
 
 
 def store_events(platform: Platform, service: str) -> list[tuple[int, str, str]]:

@@ -29,6 +29,7 @@ from tests.fault.replica_support import (
     WRITER,
     Recorder,
     healthy,
+    pause_outside_a_write,
     published_through,
     relay_lease,
     store_events,
@@ -141,7 +142,8 @@ def test_a_replica_killed_under_load_loses_nothing_and_the_relay_lease_moves_and
 def test_a_relay_leader_paused_past_its_lease_publishes_nothing_after_it_wakes(
     two_inventories: tuple[Platform, str, Recorder], tmp_path: Path,
 ) -> None:
-    """The lease holder is SIGSTOPped for 14 s (longer than its 10 s lease) while receipts keep
+    """The lease holder is SIGSTOPped for 14 s (longer than its 10 s lease), at a moment it holds
+    no write transaction (see `pause_outside_a_write`), while receipts keep
     arriving through the gateway, then SIGCONTed. Asserted: the other replica took the lease
     (next epoch) and published every event; after SIGCONT not one message from the paused
     replica's relay arrives, under any epoch (messages name their relay; checked over 6 s of
@@ -158,7 +160,7 @@ def test_a_relay_leader_paused_past_its_lease_publishes_nothing_after_it_wakes(
     with writing(platform.url, issue_token(platform, "admin", user=WRITER), [f"{WAREHOUSE}/{item}"], 26,
                  tmp_path / "writes") as writes:
         time.sleep(3)
-        os.kill(leader.pid, signal.SIGSTOP)
+        pause_outside_a_write(platform, old.holder, "inventory")
         try:
             new = wait_for_lease(platform, "inventory", LEASE_S + 10, after_epoch=old.epoch)
             assert new.holder != old.holder and new.epoch == old.epoch + 1
