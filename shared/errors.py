@@ -13,6 +13,8 @@ class AnbeiError(Exception):
     """Base class: `code` is stable, `message` is for people, `field` names the culprit."""
 
     default_code = "error"
+    #: the bounded outcome label metrics count it under; `fault` means a bug
+    outcome = "fault"
 
     def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
         # args carry no None: nameko sends args across RPC and would turn None into "None"
@@ -32,24 +34,28 @@ class InvalidCommand(AnbeiError):
     """The request is malformed or breaks a rule that the caller can fix (HTTP 400)."""
 
     default_code = "invalid"
+    outcome = "invalid"
 
 
 class NotFound(AnbeiError):
     """The thing named does not exist (HTTP 404)."""
 
     default_code = "not_found"
+    outcome = "not_found"
 
 
 class Conflict(AnbeiError):
     """The request clashes with current state, e.g. not enough stock (HTTP 409)."""
 
     default_code = "conflict"
+    outcome = "conflict"
 
 
 class Forbidden(AnbeiError):
     """The caller may not do this (HTTP 403)."""
 
     default_code = "forbidden"
+    outcome = "forbidden"
 
 
 class StoreUnavailable(AnbeiError):
@@ -58,6 +64,7 @@ class StoreUnavailable(AnbeiError):
     is atomic, so the same command under the same id may simply be sent again later."""
 
     default_code = "store_unavailable"
+    outcome = "unavailable"
 
 
 class Unavailable(AnbeiError):
@@ -65,3 +72,4 @@ class Unavailable(AnbeiError):
     position the caller asked for in time (HTTP 503); the same request may succeed later."""
 
     default_code = "unavailable"
+    outcome = "unavailable"

@@ -30,6 +30,7 @@ class ServiceUnavailable(AnbeiError):
     """A service did not answer (not running, or too slow)."""
 
     default_code = "service_unavailable"
+    outcome = "unavailable"
 
     def __init__(self, message: str, service: str, *, timed_out: bool = False) -> None:
         super().__init__(message)

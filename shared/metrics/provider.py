@@ -20,25 +20,12 @@ from nameko.timer import Timer
 from nameko.web.handlers import HttpRequestHandler
 
 from shared.config import load_settings, metrics_port_variable
-from shared.errors import (
-    AnbeiError,
-    Conflict,
-    Forbidden,
-    InvalidCommand,
-    NotFound,
-    StoreUnavailable,
-    Unavailable,
-)
+from shared.errors import AnbeiError
 from shared.metrics.catalogue import ENTRYPOINT_DURATION, ENTRYPOINT_REQUESTS
 from shared.metrics.registry import REGISTRY
 from shared.metrics.server import MetricsServer, metrics_app
 
 _TYPES = ((Rpc, "rpc"), (EventHandler, "event"), (HttpRequestHandler, "http"), (Timer, "timer"))
-_ERROR_KINDS: tuple[tuple[type[AnbeiError], str], ...] = (
-    (InvalidCommand, "invalid"), (Forbidden, "forbidden"), (NotFound, "not_found"), (Conflict, "conflict"),
-    (Unavailable, "unavailable"),
-    (StoreUnavailable, "unavailable"),
-)
 _STATUS_KINDS = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
                  503: "unavailable", 504: "unavailable"}
 
@@ -48,10 +35,8 @@ def entrypoint_type(entrypoint: Any) -> str:
 
 
 def error_kind(error: BaseException) -> str:
-    """A bounded name for what went wrong: the kernel's error kinds, else `fault` (a bug)."""
-    if type(error).__name__ == "ServiceUnavailable":  # the gateway's, which shared cannot import
-        return "unavailable"
-    return next((kind for cls, kind in _ERROR_KINDS if isinstance(error, cls)), "fault")
+    """A bounded name for what went wrong: the error's own `outcome`, else `fault` (a bug)."""
+    return error.outcome if isinstance(error, AnbeiError) else "fault"
 
 
 def status_kind(status: int) -> str:

@@ -12,6 +12,7 @@ from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import CollectorRegistry, generate_latest
 from werkzeug.wrappers import Response
 
+from services.gateway.gather import ServiceUnavailable
 from services.gateway.service import GatewayService
 from services.incidents.service import IncidentsService
 from services.inventory.service import InventoryService
@@ -66,7 +67,7 @@ def test_a_histogram_exposes_cumulative_buckets_with_sum_and_count() -> None:
 @pytest.mark.parametrize(("error", "kind"), [
     (InvalidCommand("bad"), "invalid"), (NotFound("none"), "not_found"), (Conflict("taken"), "conflict"),
     (RuntimeError("bug"), "fault"), (KeyError("bug"), "fault"),
-    (StoreUnavailable("disk full"), "unavailable"),
+    (StoreUnavailable("disk full"), "unavailable"), (ServiceUnavailable("no answer", "teams"), "unavailable"),
 ])
 def test_an_error_becomes_a_bounded_outcome(error: BaseException, kind: str) -> None:
     assert error_kind(error) == kind
