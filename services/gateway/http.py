@@ -168,9 +168,14 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
+def idempotent_command_id(user: str, key: str) -> str:
+    """The command id of a write `user` sent under `Idempotency-Key: key`."""
+    return stream_id("http", user, key)
+
+
 def command_meta(request: Request, principal: Principal, correlation_id: str) -> dict[str, str]:
     """Who asks and under which command id. An `Idempotency-Key` makes a write retry-safe;
     it is scoped to the user, so two users' keys never meet."""
     key = idempotency_key(request)
-    command_id = stream_id("http", principal.user, key) if key else str(uuid.uuid4())
+    command_id = idempotent_command_id(principal.user, key) if key else str(uuid.uuid4())
     return {"command_id": command_id, "correlation_id": correlation_id, "actor": principal.user}

@@ -1,7 +1,7 @@
 """Client processes that write through the gateway until a deadline, noting each acknowledged write.
 
 Each write carries a fresh `Idempotency-Key`, so its first event's id is known from the key alone:
-`event_id_for(stream_id("http", user, key), 0)` (keys are scoped to the token's user). `sent` and
+`first_event_id(user, key)` (keys are scoped to the token's user). `sent` and
 `acked` are `time.monotonic()` readings, which on Linux compare across processes.
 """
 
@@ -14,7 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from services.gateway.http import idempotent_command_id
+from shared.envelope import event_id_for
 from tests.gateway_client import post, session
+
+
+def first_event_id(user: str, key: str) -> str:
+    """The id of the first event a write by `user` under `key` records, known from the key alone."""
+    return str(event_id_for(idempotent_command_id(user, key), 0))
 
 Request = tuple[str, dict[str, Any]]
 

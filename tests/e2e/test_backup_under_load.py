@@ -19,11 +19,10 @@ from pathlib import Path
 
 from services.backup.catalog import STORES, local_paths
 from services.backup.manifest import Manifest, load_manifest
-from shared.envelope import EventEnvelope, event_id_for
+from shared.envelope import EventEnvelope
 from shared.keyring import Keyring
 from shared.projections import ProjectionRunner, iter_all
 from shared.store.sqlite import SQLiteEventStore
-from shared.streams import stream_id
 from shared.views import ViewStore
 from tests.backup_support import local_keyring
 from tests.e2e import load_writers
@@ -42,7 +41,7 @@ class Write:
 
     @property
     def event_id(self) -> str:
-        return str(event_id_for(stream_id("http", USER, self.key), 0))
+        return load_writers.first_event_id(USER, self.key)
 
 
 def _setup(base_url: str, token: str, run: str) -> list[tuple[str, str]]:

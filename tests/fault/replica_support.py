@@ -21,9 +21,7 @@ from typing import Any
 from kombu import Connection, Queue
 
 from services.launcher import Platform
-from shared.envelope import event_id_for
 from shared.outbox import EPOCH_HEADER, RELAY_CHECKPOINT, RELAY_HEADER
-from shared.streams import stream_id
 from tests.e2e import load_writers
 from tests.private_rabbit import wait_until
 
@@ -122,7 +120,7 @@ class Write:
 
     @property
     def event_id(self) -> str:
-        return str(event_id_for(stream_id("http", WRITER, self.key), 0))
+        return load_writers.first_event_id(WRITER, self.key)
 
 
 @contextmanager

@@ -13,12 +13,13 @@ from typing import Any
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import shared.nameko_kit  # noqa: F401 - kernel errors arrive as themselves
-from shared.envelope import EventEnvelope, event_id_for
+from services.gateway.http import idempotent_command_id
+from shared.envelope import EventEnvelope
 from shared.outbox import RELAY_CHECKPOINT
 from shared.projections import iter_all
 from shared.store.sqlite import SQLiteEventStore
-from shared.streams import stream_id
 from tests.api_client import Api
+from tests.e2e import load_writers
 from tests.private_rabbit import wait_until
 
 #: The user the fault tests' tokens speak for: their Idempotency-Keys are scoped to it.
@@ -29,12 +30,12 @@ OPENING_STOCK = 100_000
 
 def command_id(key: str) -> str:
     """The command id the gateway makes of an `Idempotency-Key` sent by `USER`."""
-    return stream_id("http", USER, key)
+    return idempotent_command_id(USER, key)
 
 
 def first_event_id(key: str) -> str:
     """The id of the first event a write under `key` records, known from the key alone."""
-    return str(event_id_for(command_id(key), 0))
+    return load_writers.first_event_id(USER, key)
 
 
 @dataclass(frozen=True)
