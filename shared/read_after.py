@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.application import Application, CommandContext, Outcome
+from shared.config import SERVICES
 from shared.errors import InvalidCommand, Unavailable
 
 #: Context data: the positions a read must see, `inventory=123,teams=45`.
@@ -73,11 +74,10 @@ def read_after(value: Any, service: str) -> int:
     (0: none; the gateway has validated what it sends, anything else malformed is ignored)."""
     if not isinstance(value, str):
         return 0
-    for part in value.split(","):
-        name, _, position = part.partition("=")
-        if name.strip() == service and position.strip().isdigit():
-            return int(position)
-    return 0
+    try:
+        return parse_read_after(value, SERVICES).get(service, 0)
+    except ValueError:
+        return 0
 
 
 def positioned(result: Any, position: int) -> dict[str, Any]:
