@@ -250,9 +250,6 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
         return WorkerApplication(self.app, position, wait_s)
 
 
-__all__ = ["READ_AFTER", "REPORT_POSITION", "read_after"]  # re-exported: callers found them here
-
-
 class RpcCaller:
     """RPC to other services from a service's own green threads (its reactor), not from a
     worker: one standalone cluster proxy, reopened after a failure."""

@@ -12,7 +12,6 @@ from services.inventory.projections import PROJECTIONS
 from shared.application import CommandContext
 from shared.config import SERVICES
 from shared.errors import InvalidCommand, Unavailable
-from shared.nameko_kit import read_after
 from shared.projections import ProjectionRunner
 from shared.read_after import (
     READ_AFTER,
@@ -21,6 +20,7 @@ from shared.read_after import (
     merge,
     parse_read_after,
     positioned,
+    read_after,
     unwrap,
 )
 from shared.testing import in_memory_application
