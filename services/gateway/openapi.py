@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from shared.config import SERVICES
 from shared.paging import PageRequest
 
 from .routes import Route, all_routes
@@ -36,7 +37,7 @@ ERRORS: dict[int, str] = {
 }
 _READ_ERRORS = (400, 401, 403, 404, 429, 500, 503)
 #: `Anbei-Read-After` (`services.gateway.read_after`), as a request header and a command's answer header.
-_PAIR = r" *(inventory|teams|incidents) *= *[0-9]+ *"
+_PAIR = rf" *({'|'.join(SERVICES)}) *= *[0-9]+ *"
 READ_AFTER_SCHEMA: Json = {"type": "string", "minLength": 1, "maxLength": 200,
                            "pattern": rf"^{_PAIR}(,{_PAIR})*$",
                            "examples": ["inventory=1234", "inventory=1234,teams=56"]}
