@@ -92,6 +92,10 @@ class Platform:
         settings = self.specs[name].settings(self.env)
         return f"http://{settings.metrics_host}:{settings.metrics_port}"
 
+    def healthy(self, name: str) -> bool:
+        """Whether process `name` answers `/healthz` on its metrics port."""
+        return _answers(f"{self.metrics_url(name)}/healthz")
+
     def dead(self) -> str | None:
         """The name of a service process that has exited, if any."""
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
@@ -104,7 +108,7 @@ class Platform:
         while time.monotonic() < deadline:
             if (name := self.dead()) is not None:
                 raise RuntimeError(f"{name} exited during start-up; see {self.log_path(name)}")
-            waiting = {name for name in waiting if not _answers(f"{self.metrics_url(name)}/healthz")}
+            waiting = {name for name in waiting if not self.healthy(name)}
             if not waiting and _gateway_ready(self.url):
                 return
             time.sleep(0.3)

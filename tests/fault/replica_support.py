@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,14 +100,6 @@ def published_through(platform: Platform, service: str) -> int:
     with sqlite3.connect(platform.settings.data_dir / f"{service}-events.db", timeout=10) as db:
         row = db.execute("SELECT position FROM checkpoints WHERE name = ?", (RELAY_CHECKPOINT,)).fetchone()
     return int(row[0]) if row else 0
-
-
-def healthy(platform: Platform, name: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{platform.metrics_url(name)}/healthz", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)

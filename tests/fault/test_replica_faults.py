@@ -28,7 +28,6 @@ from tests.api_client import Api
 from tests.fault.replica_support import (
     WRITER,
     Recorder,
-    healthy,
     pause_outside_a_write,
     published_through,
     relay_lease,
@@ -106,7 +105,7 @@ def test_a_replica_killed_under_load_loses_nothing_and_the_relay_lease_moves_and
         assert (moved.holder, moved.epoch) == (survivor, first.epoch + 1)
         time.sleep(2)
         platform.spawn(first.holder)
-        wait_until(lambda: healthy(platform, first.holder), 60, f"{first.holder} restarted", interval_s=0.3)
+        wait_until(lambda: platform.healthy(first.holder), 60, f"{first.holder} restarted", interval_s=0.3)
     acked = [write for write in writes if write.status == 201]
     assert len(acked) > 50 and {w.status for w in writes} <= {201, 503}, Counter(w.status for w in writes)
     assert relay_lease(platform, "inventory") == moved  # the restarted replica did not take it back
@@ -136,7 +135,7 @@ def test_a_replica_killed_under_load_loses_nothing_and_the_relay_lease_moves_and
     assert any(d.epoch == back.epoch for d in recorder.deliveries)
     wait_until(lambda: published_through(platform, "inventory") == head, 30, "the relay's checkpoint")
     platform.spawn(survivor)
-    wait_until(lambda: healthy(platform, survivor), 60, f"{survivor} restarted", interval_s=0.3)
+    wait_until(lambda: platform.healthy(survivor), 60, f"{survivor} restarted", interval_s=0.3)
 
 
 def test_a_relay_leader_paused_past_its_lease_publishes_nothing_after_it_wakes(
