@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import signal
+import statistics
 import subprocess
 from dataclasses import dataclass
 
@@ -54,6 +55,12 @@ def table(rows: list[Row]) -> list[str]:
 def ratio(value: float) -> str:
     """Two decimals, three below 0.1 (so a small ratio never reads 0.00)."""
     return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 of `seconds`, in milliseconds."""
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
 def stop_processes(processes: list[subprocess.Popen[bytes]], grace_s: float = 20) -> None:

@@ -22,7 +22,7 @@ import requests
 from kombu import Connection, Consumer, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from loadtests.report import Row, at_least, stop_processes
+from loadtests.report import Row, at_least, percentiles, stop_processes
 from services.launcher import Platform
 from tests.platform import free_port
 
@@ -201,11 +201,6 @@ def drive(amqp_uri: str, rate: float | None, seconds: float, workers: int = 8) -
     for thread in threads:
         thread.join()
     return sum(count) / (time.monotonic() - started)
-
-
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
 def latency(platform: Platform, quick: bool) -> list[Row]:

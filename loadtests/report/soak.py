@@ -9,7 +9,6 @@ process and its p99 are within 1.2x and 1.5x of the first minute's.
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 import uuid
@@ -17,7 +16,7 @@ from collections.abc import Callable
 
 import requests
 
-from loadtests.report import Row
+from loadtests.report import Row, percentiles
 from services.launcher import Platform
 
 RESERVE = "jinan-flood-reserve"
@@ -93,8 +92,7 @@ def soak(platform: Platform, token: str, seconds: float, rate: float = 20.0, wor
     for minute in range(minutes):
         latencies = sorted(lat for t, lat in samples if minute * 60 <= t < (minute + 1) * 60)
         rss = [m for t, m in memory if t < (minute + 1) * 60][-1]
-        p50 = statistics.median(latencies) * 1000
-        p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98] * 1000
+        p50, _, p99 = percentiles(latencies)
         per_minute.append((p50, p99, rss))
         lines.append(f"| {minute + 1} | {len(latencies)} | {p50:.1f} | {p99:.1f} | "
                      + " | ".join(f"{rss[n]:.0f}" for n in pids) + " |")
