@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from services.gateway.openapi import READ_AFTER_SCHEMA
 from services.inventory import handlers
 from services.inventory.domain.warehouses import RegisterWarehouse
 from services.inventory.projections import PROJECTIONS
@@ -69,6 +71,19 @@ def test_a_well_formed_header_names_each_services_position(text: str, positions:
 def test_a_malformed_header_is_refused_saying_why(text: str, why: str) -> None:
     with pytest.raises(ValueError, match=why):
         parse_read_after(text, SERVICES)
+
+
+@pytest.mark.parametrize("text", [
+    "inventory=1234", " teams = 5 , inventory=0", "incidents=9,inventory=1,teams=2",
+    "gateway=3", "inventory=-1",
+])
+def test_the_documented_header_pattern_accepts_the_service_names_the_parser_does(text: str) -> None:
+    try:
+        parse_read_after(text, SERVICES)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert bool(re.fullmatch(READ_AFTER_SCHEMA["pattern"], text)) == parsed
 
 
 def test_merged_positions_keep_each_services_highest_and_format_in_name_order() -> None:
