@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,32 +10,24 @@ from pathlib import Path
 
 from services.gateway.tokens import TokenBook
 from services.launcher import PROCESSES, Platform
-from shared.config import load_settings, metrics_port_variable, replica_metrics_port, replicas_variable
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from shared.config import (
+    REPLICA_PORT_STEP,
+    load_settings,
+    metrics_port_variable,
+    replica_metrics_port,
+    replicas_variable,
+)
+from tests.ports import bindable, free_port, free_ports
 
 
 def free_replica_ports(replicas: int) -> int:
     """A free port `p` such that `p + 100 * i` is also free for every further replica i."""
     for _ in range(200):
-        base = free_port()
+        base = free_ports(1, headroom=REPLICA_PORT_STEP * replicas)[0]
         ports = [replica_metrics_port(base, replica) for replica in range(1, replicas + 1)]
-        if ports[-1] <= 65535 and all(_bindable(port) for port in ports):
+        if all(bindable(port) for port in ports):
             return base
     raise RuntimeError(f"found no free ports for {replicas} replicas")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def platform_env(amqp_uri: str, data_dir: Path, port: int, replicas: dict[str, int] | None = None

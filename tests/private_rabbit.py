@@ -8,9 +8,10 @@ tests and developers use.
 How it stays away from the main node (`rabbit@…`, 5672/25672):
 
 * its own node name (`anbei-test-<random>@<hostname -s>`), its own free AMQP and
-  distribution ports, and every file (config, enabled plugins, env file, Mnesia, logs,
-  pid file) in a temp dir; inherited `RABBITMQ_*` variables are dropped so nothing from
-  `/etc/rabbitmq` (node name, plugins such as management on 15672) leaks in;
+  distribution ports (from below the ephemeral range: `tests.ports`), and every file
+  (config, enabled plugins, env file, Mnesia, logs, pid file) in a temp dir; inherited
+  `RABBITMQ_*` variables are dropped so nothing from `/etc/rabbitmq` (node name, plugins
+  such as management on 15672) leaks in;
 * its own Erlang cookie, in `HOME` = the temp dir, shared only with the CLI calls made
   here: even a CLI call aimed at the wrong node name could not authenticate against
   the main node. Every CLI call also names the node explicitly (`-n`).
@@ -43,8 +44,9 @@ from typing import Any
 
 from kombu import Connection, Exchange, Queue
 
+from tests.ports import free_ports
+
 _SBIN_CANDIDATES = ("/usr/lib/rabbitmq/bin", "/usr/lib/rabbitmq/sbin", "/usr/local/sbin", "/usr/sbin")
-_WELL_KNOWN_PORTS = {4369, 5671, 5672, 15672, 15692, 25672}
 
 
 def _sbin() -> Path | None:
@@ -82,24 +84,6 @@ def _short_hostname() -> str:
     return short
 
 
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free TCP ports on 127.0.0.1, none of RabbitMQ's well-known ones."""
-    held: list[socket.socket] = []
-    try:
-        ports: list[int] = []
-        while len(ports) < count:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            held.append(sock)
-            port = int(sock.getsockname()[1])
-            if port not in _WELL_KNOWN_PORTS and port not in ports:
-                ports.append(port)
-        return ports
-    finally:
-        for sock in held:
-            sock.close()
-
-
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(1.0)
@@ -125,20 +109,28 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class NodeDied(RuntimeError):
+    """The node's Erlang VM exited before the node finished booting."""
+
+
 class PrivateRabbit:
     """A RabbitMQ node of the test's own: start it with `with PrivateRabbit() as rabbit:`."""
 
-    def __init__(self, *, startup_timeout_s: float = 60.0) -> None:
+    def __init__(self, *, startup_timeout_s: float = 60.0, attempts: int = 3) -> None:
         sbin = _sbin()
         if sbin is None:
             raise RuntimeError("rabbitmq-server is not installed (set RABBITMQ_SBIN to its sbin dir)")
         self.server_script, self.ctl_script = sbin / "rabbitmq-server", sbin / "rabbitmqctl"
         self.startup_timeout_s = startup_timeout_s
-        self.nodename = f"anbei-test-{secrets.token_hex(4)}@{_short_hostname()}"
-        self.port, self.dist_port = free_ports(2)
+        self.attempts = attempts
         self.base: Path | None = None
         self.pid: int | None = None
         self._env: dict[str, str] = {}
+        self._choose_name_and_ports()
+
+    def _choose_name_and_ports(self) -> None:
+        self.nodename = f"anbei-test-{secrets.token_hex(4)}@{_short_hostname()}"
+        self.port, self.dist_port = free_ports(2)
 
     @property
     def amqp_uri(self) -> str:
@@ -147,6 +139,19 @@ class PrivateRabbit:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> PrivateRabbit:
+        """Start the node. One that dies while booting (a port taken since it was chosen, say)
+        is started again under a new name on new ports, up to `attempts` times."""
+        failures: list[str] = []
+        for _ in range(self.attempts):
+            try:
+                return self._start_once()
+            except NodeDied as died:
+                failures.append(str(died))
+                self._choose_name_and_ports()
+        raise RuntimeError(f"no private RabbitMQ node started in {self.attempts} attempts:\n"
+                           + "\n\n".join(failures))
+
+    def _start_once(self) -> PrivateRabbit:
         self.base = base = Path(tempfile.mkdtemp(prefix="anbei-rabbit-"))
         atexit.register(self.close)  # a crashed test run must not leave a node behind
         (base / "mnesia").mkdir()
@@ -265,17 +270,41 @@ class PrivateRabbit:
         return done.stdout
 
     def _await_startup(self, timeout_s: float) -> None:
-        # await_startup fails at once while the node has not registered with epmd yet: loop.
-        deadline = time.monotonic() + timeout_s
+        # await_startup fails at once while the node has not registered with epmd yet: loop,
+        # until the node answers, its Erlang VM is gone (NodeDied), or the time is up.
+        started = time.monotonic()
+        deadline = started + timeout_s
         last = ""
+        missing = 0
         while time.monotonic() < deadline:
             try:
                 self.ctl("await_startup", "--timeout", "10", timeout_s=30)
                 return
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 last = str(error)
+            missing = 0 if self._vm_running() else missing + 1
+            if missing >= 2 and time.monotonic() - started > 2:
+                raise NodeDied(f"{self.nodename} died while booting (AMQP port {self.port}, "
+                               f"distribution port {self.dist_port}): {last}\n{self.log_tail()}")
             time.sleep(0.2)
         raise RuntimeError(f"{self.nodename} did not start in {timeout_s}s: {last}\n{self.log_tail()}")
+
+    def _vm_running(self) -> bool:
+        """Whether this node's Erlang VM is a process (told apart from rabbitmqctl's VMs, which
+        share its HOME, by the `-s rabbit boot` only the server has)."""
+        if self.base is None:
+            return False
+        mine = f"\0-home\0{self.base}\0".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if mine in cmdline and b"\0-s\0rabbit\0boot\0" in cmdline:
+                return True
+        return False
 
     def _read_pid(self, base: Path | None = None) -> int | None:
         pid_file = (base or self.base or Path("/nonexistent")) / "node.pid"

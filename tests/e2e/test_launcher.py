@@ -15,7 +15,8 @@ import requests
 from services.launcher import _port_problem
 from shared.config import load_settings
 from shared.views import ViewStore
-from tests.platform import free_port, platform_env
+from tests.platform import platform_env
+from tests.ports import free_port
 
 
 def children_of(pid: int) -> list[int]:

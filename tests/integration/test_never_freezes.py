@@ -23,7 +23,8 @@ from shared.config import load_keyring, load_settings
 from shared.outbox import RELAY_CHECKPOINT
 from shared.sealing import seal_pending
 from shared.store.sqlite import SQLiteEventStore
-from tests.platform import free_port, platform_env
+from tests.platform import platform_env
+from tests.ports import free_port
 
 pytestmark = pytest.mark.rabbit
 HISTORY = 40_000  # a cold command on it takes seconds: long enough to ping many times meanwhile

@@ -12,7 +12,7 @@ import pytest
 from services.launcher import PROCESSES, Platform
 from services.local_prometheus import LocalPrometheus
 from tests.ops.api import gateway, metrics_address
-from tests.platform import free_port
+from tests.ports import free_port
 
 DEADLINE_S = 30  # a scraped value shows in the query API about 5 s after the scrape
 

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 from tests.e2e.test_launcher import alive, children_of
-from tests.platform import free_port, platform_env
+from tests.platform import platform_env
+from tests.ports import free_port
 
 
 def scraped_components(prometheus_url: str, deadline_s: float = 30) -> list[str]:

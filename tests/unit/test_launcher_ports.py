@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 from services.launcher import PROCESSES, _ports_problem
-from tests.platform import free_port
+from tests.ports import free_port
 
 
 def free_ports_env() -> dict[str, str]:
