@@ -52,7 +52,7 @@ from shared.projections import ProjectionRunner
 from shared.sealing import seal_pending
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import ViewStore
-from tests.platform import free_port
+from tests.ports import free_port
 
 Result = tuple[str, float, float, str, bool]  # name, baseline, ours, unit/target text, passed
 

@@ -24,7 +24,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from loadtests.report import Row, at_least, percentiles, stop_processes
 from services.launcher import Platform
-from tests.platform import free_port
+from tests.ports import free_port
 
 RESERVE = "jinan-flood-reserve"
 LINES = ["woven-sandbags", "life-jackets", "rubber-boats", "assault-boats", "drainage-pump-sets",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.report import Row, stop_processes
-from tests.platform import free_port
+from tests.ports import free_port
 from tests.rabbit import fresh_vhost
 
 WAREHOUSE = "replica-depot"
