@@ -11,6 +11,7 @@ from services.incidents import gauges as incident_gauges
 from services.incidents.projections import PROJECTIONS as INCIDENT_PROJECTIONS
 from services.incidents.service import IncidentsService
 from services.inventory import gauges as inventory_gauges
+from services.inventory.domain.lots import china_date
 from services.inventory.projections import PROJECTIONS as INVENTORY_PROJECTIONS
 from services.inventory.service import InventoryService
 from services.teams import gauges as team_gauges
@@ -104,16 +105,20 @@ def test_lines_below_their_minimum_are_counted_by_class_as_the_shortages_list_sh
 
 
 def test_lots_that_expired_or_expire_within_30_days_are_counted_by_class() -> None:
-    service = inventory_with_items(("water", "1999999"), ("rations", "1999999"), ("batteries", "2999999"))
-    today = datetime.now(UTC).date()
+    service = inventory_with_items(("water", "1999999"), ("rations", "1999999"), ("batteries", "2999999"),
+                                   ("tents", "2999999"))
+    today = china_date(datetime.now(UTC))  # the bureau's calendar, as the gauge and the API count
     for item, lot, expires_on in (("water", "W1", today - timedelta(days=3)),
                                   ("water", "W2", today + timedelta(days=20)),
                                   ("rations", "R1", today + timedelta(days=45)),
-                                  ("batteries", "B1", today + timedelta(days=29))):
+                                  ("batteries", "B1", today + timedelta(days=30)),
+                                  ("tents", "T1", today + timedelta(days=31))):
         service.record_movement({"kind": "receipt", "warehouse_id": "jinan-flood", "item_id": item,
                                  "quantity": 10, "lot": lot, "expires_on": expires_on.isoformat()})
     values = gauge_values(inventory_gauges.register_gauges, service, LOTS_EXPIRING.name)
     assert nonzero(values) == {("1",): 2.0, ("2",): 1.0}
+    listed = {doc["lot"] for doc in service.expiring_lots({})["items"]}
+    assert listed == {"W1", "W2", "B1"}  # the gauge counts what /stock/expiring lists
 
 
 def test_stale_teams_are_counted_by_type_each_grouped_team_counting() -> None:
