@@ -8,7 +8,9 @@ medians' ratio (large / small) is reported against the issue's target of <= 1.2x
 - report: one `report_readiness` command through the RPC body (load, decide, append,
   projections catch up), on teams whose streams hold their share of the events;
 - hot report (unless --no-hot): the same command on one team whose own stream holds
-  all the events, the case only kernel snapshots can make flat.
+  all the events. The first command on a stream folds it once (the events here are
+  appended in bulk, so no snapshot exists yet) and leaves a snapshot and the state in
+  the cache; round 1 shows that cold cost, and the medians what a running service pays.
 
     python -m loadtests.bench_teams [--teams 1000] [--small 1000] [--large 100000]
                                     [--rounds 5] [--reports 30] [--dir /tmp] [--no-hot]
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         for what in results["small"]:
             small, large = (statistics.median(results[name][what]) for name in ("small", "large"))
             verdict = "PASS" if large <= TARGET * small else "FAIL"
-            ok = ok and (verdict == "PASS" or what == "hot report")
+            ok = ok and verdict == "PASS"
             print(f"  {what:18} small {small * 1000:8.2f} ms  large {large * 1000:8.2f} ms  "
                   f"ratio {large / small:6.2f} (target <= {TARGET})  {verdict}")
         print(f"whole board: {whole_board(services['large'][0])} teams")
