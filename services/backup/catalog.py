@@ -12,6 +12,7 @@ from pathlib import Path
 
 from services.gateway.tokens import ActiveTokens
 from services.incidents.projections import PROJECTIONS as INCIDENTS
+from services.incidents.upcasters import UPCASTERS as INCIDENTS_UPCASTERS
 from services.inventory.projections import PROJECTIONS as INVENTORY
 from services.teams.projections import PROJECTIONS as TEAMS
 from services.teams.upcasters import UPCASTERS as TEAMS_UPCASTERS
@@ -34,7 +35,7 @@ class ReadModels:
 STORES: dict[str, ReadModels] = {
     "inventory": ReadModels(INVENTORY),
     "teams": ReadModels(TEAMS, TEAMS_UPCASTERS),
-    "incidents": ReadModels(INCIDENTS),
+    "incidents": ReadModels(INCIDENTS, INCIDENTS_UPCASTERS),
     # the gateway's token book: who was given access, by whom, and when it was revoked
     "gateway": ReadModels((ActiveTokens(),), on_disk=False),
 }
