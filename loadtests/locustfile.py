@@ -11,7 +11,7 @@ role, issued with `python -m services.gateway tokens issue`:
 (team_leader of the seeded teams), `ANBEI_COMMANDER_TOKEN`, `ANBEI_OBSERVER_TOKEN` (the
 dashboard and the feed). Every write carries a fresh `Idempotency-Key`.
 
-Who and how many (docs: DOMAIN.md, the district's 14th Five-Year plan):
+Who and how many (the district's 14th Five-Year plan, as the seed in services/seed/ records it):
 
 - **Warehouse keepers**, weight 24: the 2 district warehouses and the 22 township depots the plan
   has every township build, one keeper each on shift. At a flood's peak a keeper loading trucks
