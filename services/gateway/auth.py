@@ -17,9 +17,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from prometheus_client import Counter
-
 from shared.errors import Forbidden
+from shared.metrics.catalogue import GATEWAY_FAILED_LOGINS
 
 from .http import TooManyFailedLogins, Unauthorized
 from .routes import SCOPED_ROLES, Route
@@ -27,8 +26,6 @@ from .tokens import Principal
 
 MAX_AUTHORIZATION_LENGTH = 512
 MAX_TRACKED_CLIENTS = 10_000
-FAILED_LOGINS = Counter("anbei_gateway_failed_logins", "Requests refused for a bad bearer token",
-                        ["reason"])
 
 
 class FailedLogins:
@@ -45,13 +42,13 @@ class FailedLogins:
         with self._lock:
             recent = self._prune(client)
             if len(recent) >= self.limit:
-                FAILED_LOGINS.labels("rate_limited").inc()
+                GATEWAY_FAILED_LOGINS.inc("rate_limited")
                 wait = max(int(recent[0] + self.window_s - self.clock()) + 1, 1)
                 raise TooManyFailedLogins(f"too many bad tokens from this address; try again in {wait}s",
                                           retry_after_s=wait)
 
     def record(self, client: str, reason: str) -> None:
-        FAILED_LOGINS.labels(reason).inc()
+        GATEWAY_FAILED_LOGINS.inc(reason)
         with self._lock:
             if len(self._failures) >= MAX_TRACKED_CLIENTS:
                 for other in list(self._failures):

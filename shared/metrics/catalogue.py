@@ -71,9 +71,17 @@ METRICS_READ_FAILURES = Counter(
     "Scrape-time readings (backlog, lag, business gauges) that failed; their samples are missing.",
     ("service",),
 )
+
+# -- the gateway -------------------------------------------------------------------------------
+GATEWAY_FAILED_LOGINS = Counter(
+    "anbei_gateway_failed_logins_total",
+    "Requests the gateway refused for a bad bearer token, by reason: invalid (unknown, revoked or "
+    "mistyped), malformed (too long), rate_limited (a 429 after too many bad tokens).",
+    ("reason",),
+)
 INSTRUMENTS = (ENTRYPOINT_REQUESTS, ENTRYPOINT_DURATION, EVENTS_APPENDED, EVENT_APPEND_DURATION,
                EVENTS_PUBLISHED, OUTBOX_PUBLISH_DURATION, OUTBOX_PUBLISH_FAILURES, CONSUMER_EVENTS,
-               CONSUMER_DELAY, METRICS_READ_FAILURES)
+               CONSUMER_DELAY, METRICS_READ_FAILURES, GATEWAY_FAILED_LOGINS)
 
 # -- read at scrape time from the store and the read models -------------------------------------
 OUTBOX_BACKLOG = MetricSpec(

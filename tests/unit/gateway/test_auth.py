@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 
 from services.gateway.auth import (
-    FAILED_LOGINS,
     FailedLogins,
     authenticate,
     authorize_role,
@@ -18,6 +18,8 @@ from services.gateway.http import TooManyFailedLogins, Unauthorized
 from services.gateway.routes import Route, command, write
 from services.gateway.tokens import Principal
 from shared.errors import Forbidden
+from shared.metrics.catalogue import GATEWAY_FAILED_LOGINS
+from shared.metrics.registry import REGISTRY
 
 KEEPER = Principal("keeper-li", "warehouse_keeper", "t1", warehouses=frozenset({"depot-a", "depot-b"}))
 LEADER = Principal("leader-wang", "team_leader", "t2", teams=frozenset({"longma"}))
@@ -37,7 +39,14 @@ class Clock:
 
 
 def failed(reason: str) -> float:
-    return FAILED_LOGINS.labels(reason)._value.get()  # type: ignore[no-any-return]
+    return GATEWAY_FAILED_LOGINS.value(reason)
+
+
+def test_bad_tokens_are_counted_in_what_the_process_serves_on_metrics() -> None:
+    with pytest.raises(Unauthorized):
+        authenticate("Bearer not-a-token", "10.9.9.9", lambda token: None, FailedLogins())
+    served = generate_latest(REGISTRY).decode()
+    assert f'anbei_gateway_failed_logins_total{{reason="invalid"}} {failed("invalid")}' in served
 
 
 def test_no_token_is_a_401_that_says_how_to_send_one() -> None:
