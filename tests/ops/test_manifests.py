@@ -136,9 +136,39 @@ def test_only_the_gateway_accepts_traffic_from_outside_and_services_reach_only_t
     assert policies["default-deny"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     open_to_all = sorted(name for name, policy in policies.items() if None in ingress_sources(policy))
     assert open_to_all == ["gateway"]
-    reached = [rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-               for rule in policies["services"]["spec"]["egress"]]
-    assert reached == ["rabbitmq", "mongodb"]
+    for name in ("services", "gateway"):  # the gateway keeps its token book in MongoDB
+        reached = [rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+                   for rule in policies[name]["spec"]["egress"]]
+        assert reached == ["rabbitmq", "mongodb"], name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_setting_the_manifests_give_an_anbei_process_is_one_the_code_reads(overlay: str) -> None:
+    """A variable no code reads is a setting an operator fills for nothing (as the gateway's
+    token list once was, while its tokens lived in its event store)."""
+    root = Path(__file__).resolve().parents[2]
+    code = "\n".join(path.read_text() for folder in ("shared", "services")
+                     for path in (root / folder).rglob("*.py"))
+    config = next(doc for doc in of_kind(overlay, "ConfigMap")
+                  if doc["metadata"]["name"].startswith("anbei-config"))
+    names = set(config["data"])
+    for doc in of_kind(overlay, "Deployment"):
+        if doc["metadata"]["name"] in PROCESSES:
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                names |= {variable["name"] for variable in container.get("env", [])}
+    unread = sorted(name for name in names if f'"{name}"' not in code)
+    assert unread == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_anbei_process_has_its_event_store_and_the_key_ring(overlay: str) -> None:
+    for doc in of_kind(overlay, "Deployment"):
+        if doc["metadata"]["name"] in PROCESSES:
+            env = {variable["name"]: variable for container in doc["spec"]["template"]["spec"]["containers"]
+                   for variable in container.get("env", [])}
+            assert {"AMQP_URI", "EVENT_STORE_URL", "EVENT_HMAC_KEYS"} <= set(env), doc["metadata"]["name"]
+            store = env["EVENT_STORE_URL"]["valueFrom"]["secretKeyRef"]
+            assert (store["name"], store["key"]) == ("anbei-event-stores", doc["metadata"]["name"])
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
