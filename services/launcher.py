@@ -39,7 +39,7 @@ from services.gateway.tokens import TokenBook
 from services.local_prometheus import LocalPrometheus
 from services.process_plan import PROCESSES, plan
 from services.seed import load_seed
-from shared.config import ConfigError, Settings, load_settings
+from shared.config import ConfigError, Settings, load_keyring, load_settings
 from shared.errors import NotFound
 
 __all__ = ["PROCESSES", "Platform", "main"]
@@ -268,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     try:
         settings = load_settings("gateway")
+        load_keyring(settings)  # a missing or bad key ring is refused here, by name
         problem = (_shared_store_problem(env) or _ports_problem(env, arguments.prometheus)
                    or _broker_problem(settings.amqp_uri))
     except ConfigError as error:

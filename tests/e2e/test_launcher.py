@@ -114,6 +114,18 @@ def test_the_launcher_refuses_to_start_when_the_gateway_port_is_taken(
     assert f"GATEWAY_PORT: 127.0.0.1:{port} is in use" in done.stderr
 
 
+def test_the_launcher_refuses_a_mongodb_store_without_a_key_ring_naming_the_variable(
+    amqp_uri: str, tmp_path: Path
+) -> None:
+    env = platform_env(amqp_uri, tmp_path, free_port()) | {"EVENT_STORE_URL": "mongodb://127.0.0.1:9/"}
+    env.pop("EVENT_HMAC_KEYS", None)
+    done = subprocess.run([sys.executable, "-m", "services"], capture_output=True, text=True, env=env,
+                          timeout=60, check=False)
+    assert done.returncode == 2
+    assert "configuration error: EVENT_HMAC_KEYS: required with a MongoDB event store" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_a_port_left_in_time_wait_by_a_stopped_gateway_is_free_to_reuse() -> None:
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
