@@ -37,6 +37,15 @@ pytestmark = pytest.mark.rabbit
 CHECKPOINT = "outbox-relay"
 
 
+def events_of_a_new_service(rabbit: PrivateRabbit, tmp_path: Path, name: str,
+                            **store_options: Any) -> tuple[str, Queue, SQLiteEventStore]:
+    """A service name of its own, a durable queue `<name>-q` bound to its events (before
+    anything is published), and its event store."""
+    service = unique(name)
+    queue = bind_event_queue(rabbit.amqp_uri, service, f"{name}-q")
+    return service, queue, SQLiteEventStore(tmp_path / "events.db", **store_options)
+
+
 def relay_failures(caplog: pytest.LogCaptureFixture) -> int:
     """How many times `run()` caught a publishing error and backed off."""
     return sum(r.name == "shared.outbox" and r.levelno == logging.WARNING for r in caplog.records)
@@ -45,9 +54,7 @@ def relay_failures(caplog: pytest.LogCaptureFixture) -> int:
 def test_with_the_broker_down_appends_succeed_and_the_checkpoint_holds(
     rabbit: PrivateRabbit, tmp_path: Path
 ) -> None:
-    service = unique("outage")
-    queue = bind_event_queue(rabbit.amqp_uri, service, "outage-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, "outage")
     with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
         before = append_round_robin(store, 3)
         assert relay.publish_pending() == 3
@@ -88,9 +95,7 @@ def test_publish_pending_recovers_by_itself_once_the_broker_is_back(
     every later `publish_pending()` raised "Server unexpectedly closed connection" even
     with the broker back; only `run()` recovered.
     """
-    service = unique("recover")
-    bind_event_queue(rabbit.amqp_uri, service, "recover-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    service, _, store = events_of_a_new_service(rabbit, tmp_path, "recover")
     with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
         append_round_robin(store, 2)
         assert relay.publish_pending() == 2
@@ -111,9 +116,7 @@ def test_events_confirmed_just_before_the_connection_broke_are_published_again(
     the relay resends the batches confirmed in the last `DOUBTFUL_CONFIRMS_S` (here 0.5 s)
     before it broke, and only those: the stored checkpoint never moves back."""
     monkeypatch.setattr("shared.outbox.DOUBTFUL_CONFIRMS_S", 0.5)
-    service = unique("doubt")
-    queue = bind_event_queue(rabbit.amqp_uri, service, "doubt-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, "doubt")
     with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
         long_ago = append_round_robin(store, 3)
         assert relay.publish_pending() == 3
@@ -146,9 +149,8 @@ def test_a_running_relay_catches_up_after_an_outage_and_loses_nothing(
     rabbit: PrivateRabbit, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="shared.outbox")
-    service, n = unique("outage"), 40
-    queue = bind_event_queue(rabbit.amqp_uri, service, "outage-run-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    n = 40
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, "outage-run")
     relay = OutboxRelay(store, service, rabbit.amqp_uri, batch=10, poll_s=0.05)
     with relay_running(relay):
         before = append_round_robin(store, n, relay=relay)
@@ -176,9 +178,8 @@ def test_cutting_every_connection_mid_stream_loses_nothing(
     rabbit: PrivateRabbit, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="shared.outbox")
-    service, total = unique("cut"), 20_000
-    queue = bind_event_queue(rabbit.amqp_uri, service, "cut-q")
-    store = SQLiteEventStore(tmp_path / "events.db", synchronous="NORMAL")
+    total = 20_000
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, "cut", synchronous="NORMAL")
     committed = append_round_robin(store, total, streams=10)  # a backlog the relay needs seconds for
     relay = OutboxRelay(store, service, rabbit.amqp_uri, batch=50, poll_s=0.05)
     cuts_mid_stream = 0
@@ -211,9 +212,7 @@ def test_a_hung_broker_is_detected_and_the_relay_catches_up_after_it(
     relay blocked silently, its `stop` event unheeded, until the broker answered again.
     """
     caplog.set_level(logging.WARNING, logger="shared.outbox")
-    service = unique("hung")
-    queue = bind_event_queue(rabbit.amqp_uri, service, "hung-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, "hung")
     relay = OutboxRelay(store, service, rabbit.amqp_uri, poll_s=0.05)
     with relay_running(relay):
         before = append_round_robin(store, 5, relay=relay)
@@ -235,9 +234,7 @@ def _published_to_a_consumer(
     rabbit: PrivateRabbit, tmp_path: Path, name: str, count: int = 6
 ) -> tuple[Queue, list[EventEnvelope], IdempotentConsumer]:
     """`count` events committed and confirmed onto a fresh queue, and a consumer for them."""
-    service = unique(name)
-    queue = bind_event_queue(rabbit.amqp_uri, service, f"{name}-q")
-    store = SQLiteEventStore(tmp_path / "events.db")
+    service, queue, store = events_of_a_new_service(rabbit, tmp_path, name)
     committed = append_round_robin(store, count, streams=2)
     with OutboxRelay(store, service, rabbit.amqp_uri) as relay:
         assert publish_all(relay) == count
