@@ -18,17 +18,18 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from shared.blocking import yield_to_others
+from shared.blocking import Background, in_background, yield_to_others
 from shared.decider import Command, Decider, Event
 from shared.envelope import EventEnvelope, Metadata, NewEvent, event_id_for, now
 from shared.errors import AnbeiError, Conflict, InvalidCommand
 from shared.projections import ProjectionRunner, VerifyReport
 from shared.snapshots import StateCache
-from shared.store.base import ConcurrencyError, EventIdReusedError, EventStore
+from shared.store.base import ConcurrencyError, EventIdReusedError, EventStore, Payload
 from shared.upcasting import Upcasters
 
 C = TypeVar("C", bound=Command)
@@ -41,6 +42,9 @@ RETRY_CONFLICTS_FOR_S = 10.0
 #: How many events a load folds at a time (a first load after a restart may fold a long history);
 #: between pages it hands the GIL over, so the service's event loop keeps answering.
 FOLD_PAGE = 100
+#: A fold longer than a page is background work: every this many events it gives way to
+#: RPC answers running meanwhile (`shared.blocking.give_way`).
+GIVE_WAY_EVERY = 16
 #: How long a command waits for its own write to reach the read models, past an earlier
 #: writer's gap (Mongo gives up on a gap after 10 s and claims it).
 READ_YOUR_WRITE_TIMEOUT_S = 15.0
@@ -131,14 +135,35 @@ class Application:
         first_id = event_id_for(command_id, 0) if command_id is not None else None
         tail, recorded = self.store.read_for_command(stream_id, version + 1, first_id, FOLD_PAGE)
         known = version
-        while tail:  # a long history is folded page by page: few objects live at once
+        if tail:
             state = decider.fold((self._decode(decider, envelope) for envelope in tail), state)
             version = tail[-1].version
-            yield_to_others()
-            tail = self.store.read_stream(stream_id, version + 1, FOLD_PAGE) if len(tail) == FOLD_PAGE else []
+        if len(tail) == FOLD_PAGE:
+            state, version = self._fold_long(stream_id, decider, state, version)
         if version > known:
             self.states.remember(stream_id, decider, state, version, snapshot_version)
         return state, version, snapshot_version, recorded
+
+    def _fold_long(self, stream_id: str, decider: Decider[C, S], state: S, version: int) -> tuple[S, int]:
+        """The rest of a history longer than a page, as background work: page by page, so few
+        objects live at once, giving way to RPC answers now and then."""
+        with in_background() as background:
+            while tail := self.store.read_payloads(stream_id, version + 1, FOLD_PAGE):
+                yield_to_others()
+                state = decider.fold(self._giving_way(decider, tail, background), state)
+                version = tail[-1].version
+                if len(tail) < FOLD_PAGE:
+                    break
+        return state, version
+
+    def _giving_way(
+        self, decider: Decider[C, S], tail: list[Payload], background: Background
+    ) -> Iterator[Event]:
+        upcast, event_from = self.upcasters.upcast_data, decider.event_from
+        for index, (_, type_, schema_version, data) in enumerate(tail):
+            if index % GIVE_WAY_EVERY == 0:
+                background.give_way()
+            yield event_from(type_, upcast(type_, schema_version, data)[1])
 
     def _decode(self, decider: Decider[C, S], envelope: EventEnvelope) -> Event:
         current = self.upcasters.upcast(envelope)

@@ -8,16 +8,30 @@ otherwise (unit tests, benchmarks, command-line tools).
 
 Code that runs offloaded must use native locks (`native_lock`), never green ones: a
 green lock taken in a native thread would wait on a hub that never runs there.
+
+Offloaded work is *foreground* (an RPC answer someone waits for) unless it says it is
+long (`in_background`): a command folding a long history then gives way (`give_way`)
+while foreground work runs, because under the GIL a busy thread makes every other
+thread wait a switch interval each time it wants to run, and an answer needs many turns
+(each SQLite step and each pipe wake-up hands the GIL over).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+#: Background work gives way for at most this share of the time it has spent working, so
+#: under a steady stream of answers it still runs at half speed or better (and a foreground
+#: job that itself waits, for a lock or for read models, cannot stall it).
+GIVE_WAY_SHARE = 1.0
+#: The steps in which it waits: each releases the GIL (and the core) for the whole step.
+GIVE_WAY_STEP_S = 0.0002
 
 
 def _original_threading() -> Any:
@@ -39,11 +53,79 @@ def green() -> bool:
 
 def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`function(*args, **kwargs)` in a native thread when green, else right here."""
-    if green():
-        from eventlet import tpool
+    if not green() or getattr(_work.mine, "pooled", False):  # already in a native thread: run here
+        return function(*args, **kwargs)
+    from eventlet import tpool
 
-        return tpool.execute(function, *args, **kwargs)  # type: ignore[no-any-return]
-    return function(*args, **kwargs)
+    _work.add(1)  # counted from the event loop's side, so its own wake-ups are covered too
+    try:
+        return tpool.execute(_foreground, function, *args, **kwargs)  # type: ignore[no-any-return]
+    finally:
+        _work.add(-1)
+
+
+class _Work:
+    """How many offloaded jobs run in the foreground now, and whether this thread runs one."""
+
+    def __init__(self) -> None:
+        self.lock = _original_threading().Lock()
+        self.foreground = 0
+        self.mine = _original_threading().local()
+
+    def add(self, delta: int) -> None:
+        with self.lock:
+            self.foreground += delta
+
+
+_work = _Work()
+
+
+def _foreground(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    _work.mine.pooled = _work.mine.foreground = True
+    try:
+        return function(*args, **kwargs)
+    finally:
+        _work.mine.foreground = False
+
+
+class Background:
+    """Long work in an offloaded job that gives way to the foreground (`in_background`)."""
+
+    def __init__(self, clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        self.clock = clock or _original_time().monotonic
+        self.sleep = sleep or _original_time().sleep
+        self.started, self.waited = self.clock(), 0.0
+
+    def give_way(self) -> None:
+        """Pause, the GIL released, while foreground work runs, within the share."""
+        while _work.foreground:
+            worked = self.clock() - self.started - self.waited
+            if self.waited >= worked * GIVE_WAY_SHARE:
+                return
+            paused = self.clock()
+            self.sleep(GIVE_WAY_STEP_S)
+            self.waited += self.clock() - paused
+
+
+@contextmanager
+def in_background() -> Iterator[Background]:
+    """Run the block as background work: it no longer counts as foreground, and gives way."""
+    counted = getattr(_work.mine, "foreground", False)
+    if counted:
+        _work.mine.foreground = False
+        _work.add(-1)
+    try:
+        yield Background()
+    finally:
+        if counted:
+            _work.add(1)
+            _work.mine.foreground = True
+
+
+def foreground_jobs() -> int:
+    """How many offloaded jobs run in the foreground now."""
+    return _work.foreground
 
 
 def cooperate() -> None:

@@ -80,6 +80,17 @@ class Decider(Generic[C, S]):
         return self._by_name[type_name].model_validate(data)
 
 
+def evolved(state: S, **changes: Any) -> S:
+    """`dataclasses.replace(state, **changes)` for a frozen state dataclass of plain fields (no
+    `__post_init__`, no `__slots__`), at a fraction of its cost: a fold calls it once per event."""
+    unknown = changes.keys() - state.__dataclass_fields__.keys()  # type: ignore[attr-defined]
+    if unknown:
+        raise TypeError(f"{type(state).__name__} has no field {', '.join(sorted(unknown))}")
+    new = object.__new__(type(state))
+    new.__dict__.update(state.__dict__, **changes)
+    return new
+
+
 _KNOWN: dict[tuple[object, ...], Decider[Any, Any]] = {}
 
 

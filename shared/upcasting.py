@@ -43,9 +43,13 @@ class Upcasters:
         return "|".join(parts)
 
     def upcast(self, event: EventEnvelope) -> EventEnvelope:
-        data, version = event.data, event.schema_version
-        while (upcaster := self._by_key.get((event.type, version))) is not None:
-            data, version = upcaster(dict(data)), version + 1
+        version, data = self.upcast_data(event.type, event.schema_version, event.data)
         if version == event.schema_version:
             return event
         return event.model_copy(update={"data": data, "schema_version": version})
+
+    def upcast_data(self, type: str, schema_version: int, data: Data) -> tuple[int, Data]:
+        """The newest (schema version, data) of an event of `type` stored at `schema_version`."""
+        while (upcaster := self._by_key.get((type, schema_version))) is not None:
+            data, schema_version = upcaster(dict(data)), schema_version + 1
+        return schema_version, data

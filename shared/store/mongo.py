@@ -57,6 +57,7 @@ from shared.store.base import (
     ConcurrencyError,
     EventStore,
     Lease,
+    Payload,
     StoreFormatError,
     check_batch,
     check_read,
@@ -244,6 +245,16 @@ class MongoEventStore(EventStore):
             if limit is not None and len(events) >= limit:
                 break
         return events if limit is None else events[:limit]
+
+    def read_payloads(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Payload]:
+        payloads: list[Payload] = []
+        for commit in self._commits.find({"stream_id": stream_id, "last_version": {"$gte": from_version}},
+                                         sort=[("first_version", 1)]):
+            payloads += [Payload(e["version"], e["type"], e["schema_version"], e["data"])
+                         for e in commit["events"] if e["version"] >= from_version]
+            if limit is not None and len(payloads) >= limit:
+                break
+        return payloads if limit is None else payloads[:limit]
 
     def read_for_command(
         self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None

@@ -38,6 +38,7 @@ from shared.store.base import (
     ConcurrencyError,
     EventStore,
     Lease,
+    Payload,
     StoreFormatError,
     check_batch,
     check_read,
@@ -365,6 +366,15 @@ class SQLiteEventStore(EventStore):
             " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
         ).fetchall()
         return [_envelope(row) for row in rows]
+
+    def read_payloads(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Payload]:
+        rows = self._connection().execute(
+            "SELECT version, type, schema_version, data FROM events WHERE stream_id = ? AND version >= ?"
+            " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
+        ).fetchall()
+        loads = json.loads
+        return [Payload(version, type_, schema_version, loads(data))
+                for version, type_, schema_version, data in rows]
 
     def read_for_command(
         self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None

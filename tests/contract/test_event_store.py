@@ -49,6 +49,21 @@ def test_read_stream_from_a_version(store: EventStore) -> None:
     assert store.read_stream("stock-none") == []
 
 
+def test_payloads_are_what_a_fold_needs_of_the_same_events_as_read_stream(store: EventStore) -> None:
+    sid = stream()
+    store.append(sid, 0, [new(quantity=n) for n in range(1, 4)])
+    store.append(sid, 3, [new("StockIssued", quantity=9), NewEvent(type="StockCounted", schema_version=2,
+                                                                    occurred_at=WHEN, data={"counted": 7})])
+    store.append(stream(), 0, [new(quantity=100)])  # another stream's events stay out
+    for from_version, limit in ((1, None), (2, 3), (4, 10), (6, None), (1, 0)):
+        events = store.read_stream(sid, from_version, limit)
+        assert store.read_payloads(sid, from_version, limit) == [
+            (e.version, e.type, e.schema_version, e.data) for e in events]
+    assert store.read_payloads(sid, 4) == [(4, "StockIssued", 1, {"quantity": 9}),
+                                           (5, "StockCounted", 2, {"counted": 7})]
+    assert store.read_payloads("stock-none") == []
+
+
 def test_append_at_a_stale_version_is_rejected_and_writes_nothing(store: EventStore) -> None:
     sid = stream()
     store.append(sid, 0, [new()])

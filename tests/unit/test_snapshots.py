@@ -190,3 +190,19 @@ def test_a_long_history_is_folded_page_by_page_to_the_same_state(monkeypatch: An
     assert restarted.load("shelf:1", shelf) == (replayed(store), 10)
     run(restarted, [("boats", 1)], prefix="later")
     assert restarted.load("shelf:1", shelf)[1] == 11
+
+
+def test_a_long_history_is_folded_from_the_upcast_shape_of_its_events(monkeypatch: Any) -> None:
+    import shared.application
+
+    store = InMemoryEventStore()
+    run(application(store, every=1000), [("boats", 1)] * 10)
+    upcasters = Upcasters()
+
+    @upcasters.register("Moved", from_version=1)
+    def double(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "quantity": data["quantity"] * 2}
+
+    monkeypatch.setattr(shared.application, "FOLD_PAGE", 3)  # a first page, then three more
+    state, version = application(store, every=1000, upcasters=upcasters).load("shelf:1", shelf)
+    assert (state.levels, version) == ({"boats": 20}, 10)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from shared.decider import Event
+from shared.decider import Event, evolved
 from shared.streams import stream_id as _stream_id
 
 from .lots import Lot, LotQuantity, apply
@@ -332,7 +332,7 @@ STATE_VERSION = 2
 def evolve(state: Stock, event: Event) -> Stock:
     """The line after `event`. Total: never raises, whatever order events come in."""
     change = _EVOLVE.get(type(event))
-    return replace(state, version=state.version + 1, **(change(state, event) if change else {}))
+    return evolved(state, version=state.version + 1, **(change(state, event) if change else {}))
 
 
 def changes(event_type: str, data: Mapping[str, Any]) -> tuple[int, int, int]:

@@ -1,0 +1,89 @@
+"""Long background work (a cold fold) gives way to foreground work (RPC answers), within a share.
+
+The counting itself runs in a monkey-patched process, as in a service: a job offloaded to
+eventlet's native threads is foreground until it says it is background.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import shared.blocking
+from shared.blocking import GIVE_WAY_SHARE, Background
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps, and foreground work that ends after some naps."""
+
+    def __init__(self, foreground_for_naps: int | None = None) -> None:
+        self.now, self.naps, self.ends_after = 100.0, 0, foreground_for_naps
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.naps += 1
+        if self.naps == self.ends_after:
+            shared.blocking._work.add(-1)
+
+
+@pytest.fixture
+def one_foreground_job() -> object:
+    shared.blocking._work.add(1)
+    yield
+    shared.blocking._work.foreground = 0
+
+
+def background(time: FakeTime, worked_s: float) -> Background:
+    work = Background(clock=time.clock, sleep=time.sleep)
+    time.now += worked_s
+    return work
+
+
+def test_background_work_does_not_pause_when_nothing_runs_in_the_foreground() -> None:
+    time = FakeTime()
+    background(time, 0.010).give_way()
+    assert time.naps == 0
+
+
+def test_background_work_pauses_while_foreground_work_runs(one_foreground_job: object) -> None:
+    time = FakeTime(foreground_for_naps=3)
+    background(time, 0.010).give_way()
+    assert time.naps == 3
+
+
+def test_background_work_never_pauses_longer_than_its_share_of_the_time_it_worked(
+    one_foreground_job: object,
+) -> None:
+    time = FakeTime()  # the foreground job never ends (it waits on something itself)
+    work = background(time, 0.010)
+    for _ in range(5):
+        work.give_way()
+        time.now += 0.002  # works on between the pauses
+    assert work.waited <= GIVE_WAY_SHARE * (time.now - 100.0 - work.waited) + shared.blocking.GIVE_WAY_STEP_S
+    assert work.waited >= 0.010  # but it did give way
+
+
+COUNTING = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    from shared.blocking import foreground_jobs, in_background, offload
+
+    def background_job():
+        with in_background():
+            return foreground_jobs()
+
+    print(foreground_jobs(), offload(foreground_jobs), offload(background_job),
+          offload(lambda: offload(foreground_jobs)), foreground_jobs())
+""")
+
+
+def test_an_offloaded_job_counts_as_foreground_until_it_says_it_is_background() -> None:
+    result = subprocess.run([sys.executable, "-c", COUNTING], capture_output=True, text=True, timeout=60,
+                            check=True)
+    assert result.stdout.split() == ["0", "1", "0", "1", "0"]
