@@ -87,3 +87,39 @@ def test_an_offloaded_job_counts_as_foreground_until_it_says_it_is_background() 
     result = subprocess.run([sys.executable, "-c", COUNTING], capture_output=True, text=True, timeout=60,
                             check=True)
     assert result.stdout.split() == ["0", "1", "0", "1", "0"]
+
+
+FOLDING = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    from shared.application import FOLD_PAGE, Application, CommandContext
+    from shared.blocking import foreground_jobs, offload
+    from shared.projections import ProjectionRunner
+    from shared.store.memory import InMemoryEventStore
+    from shared.views import ViewStore
+    from tests.unit.test_snapshots import Move, Moved, Shelf, decide, evolve
+    from shared.decider import Decider
+
+    seen = []
+
+    def counting(state, event):
+        seen.append(foreground_jobs())
+        return evolve(state, event)
+
+    shelf = Decider(decide, counting, Shelf(), (Moved,))
+    store = InMemoryEventStore()
+    app = Application(store, ProjectionRunner(store, ViewStore(":memory:"), []), snapshot_every=10_000)
+    for n in range(FOLD_PAGE * 3):
+        app.execute("shelf:1", shelf, Move(item="boats", quantity=1), CommandContext(command_id=f"m{n}"))
+    restarted = Application(store, ProjectionRunner(store, ViewStore(":memory:"), []))
+    seen.clear()
+    offload(restarted.load, "shelf:1", shelf)
+    print(FOLD_PAGE, seen.count(1), seen.count(0), foreground_jobs())
+""")
+
+
+def test_a_cold_fold_is_foreground_for_its_first_page_and_background_after() -> None:
+    result = subprocess.run([sys.executable, "-c", FOLDING], capture_output=True, text=True, timeout=60,
+                            check=True)
+    page, foreground, background, after = map(int, result.stdout.split())
+    assert (foreground, background, after) == (page, 2 * page, 0)
