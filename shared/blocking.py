@@ -26,9 +26,9 @@ from typing import Any, ParamSpec, TypeVar
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Background work gives way for at most this share of the time it has spent working, so
-#: under a steady stream of answers it still runs at half speed or better (and a foreground
-#: job that itself waits, for a lock or for read models, cannot stall it).
+#: Background work's pauses add up to at most this share of the time it has spent working, so
+#: under a steady stream of answers it still spends half its time or more working (and a
+#: foreground job that itself waits, for a lock or for read models, cannot stall it).
 GIVE_WAY_SHARE = 1.0
 #: The steps in which it waits: each releases the GIL (and the core) for the whole step.
 GIVE_WAY_STEP_S = 0.0002
