@@ -1,6 +1,6 @@
 """The kernel's performance targets (issue 6), each measured against its baseline in one run.
 
-    python -m loadtests.bench_kernel [--only history,versus,relay,memory,frozen] [--rounds 5]
+    python -m loadtests.bench_kernel [--only history,versus,relay,memory,frozen,fold] [--rounds 5]
                                      [--million] [--dir /tmp]
 
 - history: a stock issue's latency with 1,000 vs 100,000 prior events on its stream (and
@@ -16,6 +16,9 @@
 - frozen: a real inventory service process; the p99 of another warehouse's stock read while
   a command folds a 100,000-event stream (cold: no snapshot, no cache), against its p99 at
   rest, target <= 2x.
+- fold: how long a cold load of a 100,000-event stock line takes in one process (what a
+  service does once per line when no snapshot exists), against the same fold built from whole
+  envelopes (`read_stream`, as the kernel did before it read `read_payloads`); no issue target.
 
 Ratios are of medians over interleaved rounds (the machine is noisy); every round prints.
 """
@@ -42,10 +45,10 @@ from typing import Any
 from kombu import Connection, Exchange, Producer, Queue
 
 from services.inventory import handlers
-from services.inventory.domain import items, stock, warehouses
+from services.inventory.domain import items, stock, stock_rules, warehouses
 from services.inventory.domain.stock_commands import IssueStock, ReceiveStock
 from services.inventory.projections import PROJECTIONS
-from shared.application import Application, CommandContext
+from shared.application import FOLD_PAGE, Application, CommandContext
 from shared.envelope import Metadata, NewEvent, now
 from shared.outbox import RELAY_CHECKPOINT, OutboxRelay
 from shared.projections import ProjectionRunner
@@ -384,9 +387,49 @@ def bench_frozen(base: Path, history: int = 100_000, reads: int = 1000) -> list[
                    "target ratio <= 2", during_p99 <= 2 * rest_p99 and len(during) >= 10)]
 
 
+# --- a cold fold ---------------------------------------------------------------------------
+
+def bench_fold(base: Path, rounds: int, history: int = 100_000) -> list[Result]:
+    print(f"\n[fold] a cold load of a {history:,}-event stock line in one process", flush=True)
+    store = SQLiteEventStore(base / "events.db", synchronous="NORMAL")
+    registered(store, "w1", "sandbags")
+    receipts(store, "w1", "sandbags", history)
+    line, decider = stock.stream_id("w1", "sandbags"), stock_rules.stock
+    opened = 0
+
+    def cold() -> Application:  # a fresh application on fresh read models: no cache, no snapshot
+        nonlocal opened
+        opened += 1
+        return Application(store, ProjectionRunner(store, ViewStore(base / f"views-{opened}.db"), []))
+
+    def from_envelopes() -> None:  # paged as the kernel folds, so only the reading differs
+        app, state, version = cold(), decider.initial_state, 0
+        while page := store.read_stream(line, version + 1, FOLD_PAGE):
+            state = decider.fold((app._decode(decider, envelope) for envelope in page), state)
+            version = page[-1].version
+        assert version == history
+
+    def from_payloads() -> None:
+        assert cold().load(line, decider)[1] == history
+
+    timings: dict[str, list[float]] = {"envelopes": [], "payloads": []}
+    for r in range(rounds):
+        order = [("envelopes", from_envelopes), ("payloads", from_payloads)]
+        for name, fold in order if r % 2 == 0 else order[::-1]:
+            started = time.perf_counter()
+            fold()
+            timings[name].append(time.perf_counter() - started)
+        print(f"  round {r + 1}: envelopes {timings['envelopes'][-1]:.2f}s  "
+              f"payloads {timings['payloads'][-1]:.2f}s", flush=True)
+    store.close()
+    baseline, ours = statistics.median(timings["envelopes"]), statistics.median(timings["payloads"])
+    return [report(f"cold fold s, {history:,} events: payloads vs envelopes", baseline, ours,
+                   "no issue target; lower is better", ours <= baseline)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--only", default="history,versus,relay,memory,frozen")
+    parser.add_argument("--only", default="history,versus,relay,memory,frozen,fold")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--million", action="store_true", help="also 1,000,000 prior events")
     parser.add_argument("--dir", default=None)
@@ -401,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("versus", lambda d: bench_versus(d, args.rounds)),
                           ("relay", lambda d: bench_relay(d, args.rounds)),
                           ("memory", bench_memory),
-                          ("frozen", bench_frozen)):
+                          ("frozen", bench_frozen),
+                          ("fold", lambda d: bench_fold(d, args.rounds))):
             if name in chosen:
                 directory = base / name
                 directory.mkdir()
