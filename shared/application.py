@@ -159,15 +159,14 @@ class Application:
     def _giving_way(
         self, decider: Decider[C, S], tail: list[Payload], background: Background
     ) -> Iterator[Event]:
-        upcast, event_from = self.upcasters.upcast_data, decider.event_from
-        for index, (_, type_, schema_version, data) in enumerate(tail):
+        for index, payload in enumerate(tail):
             if index % GIVE_WAY_EVERY == 0:
                 background.give_way()
-            yield event_from(type_, upcast(type_, schema_version, data)[1])
+            yield self._decode(decider, payload)
 
-    def _decode(self, decider: Decider[C, S], envelope: EventEnvelope) -> Event:
-        current = self.upcasters.upcast(envelope)
-        return decider.event_from(current.type, current.data)
+    def _decode(self, decider: Decider[C, S], event: EventEnvelope | Payload) -> Event:
+        _, data = self.upcasters.upcast_data(event.type, event.schema_version, event.data)
+        return decider.event_from(event.type, data)
 
     def execute(
         self, stream_id: str, decider: Decider[C, S], command: C, context: CommandContext

@@ -53,7 +53,7 @@ def green() -> bool:
 
 def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`function(*args, **kwargs)` in a native thread when green, else right here."""
-    if not green() or getattr(_work.mine, "pooled", False):  # already in a native thread: run here
+    if not green() or hasattr(_work.mine, "foreground"):  # already in a pool thread: run here
         return function(*args, **kwargs)
     from eventlet import tpool
 
@@ -65,7 +65,8 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 
 
 class _Work:
-    """How many offloaded jobs run in the foreground now, and whether this thread runs one."""
+    """How many offloaded jobs run in the foreground now, and whether this thread runs one
+    (`mine.foreground`, set in every pool thread once it has run a job)."""
 
     def __init__(self) -> None:
         self.lock = _original_threading().Lock()
@@ -81,7 +82,7 @@ _work = _Work()
 
 
 def _foreground(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    _work.mine.pooled = _work.mine.foreground = True
+    _work.mine.foreground = True
     try:
         return function(*args, **kwargs)
     finally:

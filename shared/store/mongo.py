@@ -238,23 +238,22 @@ class MongoEventStore(EventStore):
     def read_stream(
         self, stream_id: str, from_version: int = 1, limit: int | None = None
     ) -> list[EventEnvelope]:
-        events: list[EventEnvelope] = []
+        return [stored_envelope({**event, "stream_id": stream_id})
+                for event in self._stream_events(stream_id, from_version, limit)]
+
+    def read_payloads(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Payload]:
+        return [Payload(e["version"], e["type"], e["schema_version"], e["data"])
+                for e in self._stream_events(stream_id, from_version, limit)]
+
+    def _stream_events(self, stream_id: str, from_version: int, limit: int | None) -> list[Document]:
+        """The stored event documents of one stream from `from_version` on (at most `limit`)."""
+        events: list[Document] = []
         for commit in self._commits.find({"stream_id": stream_id, "last_version": {"$gte": from_version}},
                                          sort=[("first_version", 1)]):
-            events += [e for e in _envelopes(commit) if e.version >= from_version]
+            events += [e for e in commit["events"] if e["version"] >= from_version]
             if limit is not None and len(events) >= limit:
                 break
         return events if limit is None else events[:limit]
-
-    def read_payloads(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Payload]:
-        payloads: list[Payload] = []
-        for commit in self._commits.find({"stream_id": stream_id, "last_version": {"$gte": from_version}},
-                                         sort=[("first_version", 1)]):
-            payloads += [Payload(e["version"], e["type"], e["schema_version"], e["data"])
-                         for e in commit["events"] if e["version"] >= from_version]
-            if limit is not None and len(payloads) >= limit:
-                break
-        return payloads if limit is None else payloads[:limit]
 
     def read_for_command(
         self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None

@@ -361,20 +361,19 @@ class SQLiteEventStore(EventStore):
     def read_stream(
         self, stream_id: str, from_version: int = 1, limit: int | None = None
     ) -> list[EventEnvelope]:
-        rows = self._connection().execute(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? AND version >= ?"
-            " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
-        ).fetchall()
-        return [_envelope(row) for row in rows]
+        return [_envelope(row) for row in self._stream_rows(_COLUMNS, stream_id, from_version, limit)]
 
     def read_payloads(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Payload]:
-        rows = self._connection().execute(
-            "SELECT version, type, schema_version, data FROM events WHERE stream_id = ? AND version >= ?"
-            " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
-        ).fetchall()
+        rows = self._stream_rows("version, type, schema_version, data", stream_id, from_version, limit)
         loads = json.loads
         return [Payload(version, type_, schema_version, loads(data))
                 for version, type_, schema_version, data in rows]
+
+    def _stream_rows(self, columns: str, stream_id: str, from_version: int, limit: int | None) -> list[Any]:
+        return self._connection().execute(
+            f"SELECT {columns} FROM events WHERE stream_id = ? AND version >= ?"
+            " ORDER BY version LIMIT ?", (stream_id, from_version, -1 if limit is None else limit),
+        ).fetchall()
 
     def read_for_command(
         self, stream_id: str, from_version: int, event_id: uuid.UUID | None, limit: int | None = None
