@@ -94,11 +94,12 @@ class ConfirmingPublisher:
             channel = self._ensure_channel()
             self._first_tag, self._settled = self._next_tag, [None] * len(events)
             for count, event in enumerate(events, 1):  # the socket's timeout (set once) bounds a hung broker
+                message = _message(event, headers)  # built first: the lease is checked right before sending
                 if not may_go_on():
                     self._settled = self._settled[:count - 1]
                     self._wait_for_confirms()
                     return self._confirmed(), LeaseLost("the relay's lease ran out while publishing")
-                channel.basic_publish(_message(event, headers), exchange=self.exchange.name,
+                channel.basic_publish(message, exchange=self.exchange.name,
                                       routing_key=event.type, mandatory=True)
                 self._next_tag += 1
                 if count % 50 == 0:
