@@ -48,25 +48,65 @@ CREATE TABLE IF NOT EXISTS applied_events (
 
 
 class Views:
-    """Reads and writes inside one view transaction."""
+    """Reads and writes inside one view transaction.
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    A write transaction (`buffered`) holds the documents it read or wrote, encoded, and writes
+    the changed ones in one batch when it commits (or before a range read, which SQL answers):
+    a projection reading back what it wrote, or a batch of events touching the same documents
+    (a rebuild, a page of catch-up) costs no further statements. Held as JSON text, so a
+    document read here is a copy, as one read from the table is. Safe because the transaction
+    holds SQLite's write lock: no one else can change a document meanwhile.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, buffered: bool = False) -> None:
         self._db = connection
+        self._held: dict[tuple[str, str], str | None] | None = {} if buffered else None
+        self._changed: set[tuple[str, str]] = set()
 
     def get(self, collection: str, key: str) -> Doc | None:
-        row = self._db.execute(
-            "SELECT doc FROM documents WHERE collection = ? AND key = ?", (collection, key)
-        ).fetchone()
-        return json.loads(row[0]) if row else None
+        if self._held is not None and (collection, key) in self._held:
+            text = self._held[collection, key]
+        else:
+            row = self._db.execute(
+                "SELECT doc FROM documents WHERE collection = ? AND key = ?", (collection, key)
+            ).fetchone()
+            text = row[0] if row else None
+            if self._held is not None:
+                self._held[collection, key] = text
+        return json.loads(text) if text is not None else None
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
-        self._db.execute(
-            "INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?)"
-            " ON CONFLICT(collection, key) DO UPDATE SET doc = excluded.doc",
-            (collection, key, json.dumps(doc, sort_keys=True, ensure_ascii=False)),
-        )
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+        if self._held is None:
+            self._write([(collection, key, text)], [])
+            return
+        self._held[collection, key] = text
+        self._changed.add((collection, key))
+
+    def flush(self) -> None:
+        """Write the documents changed since the last flush (before a commit or a range read)."""
+        if not self._changed or self._held is None:
+            return
+        puts, deletes = [], []
+        for collection, key in self._changed:
+            text = self._held[collection, key]
+            if text is None:
+                deletes.append((collection, key))
+            else:
+                puts.append((collection, key, text))
+        self._changed.clear()
+        self._write(puts, deletes)
+
+    def _write(self, puts: list[tuple[str, str, str]], deletes: list[tuple[str, str]]) -> None:
+        if puts:
+            self._db.executemany(
+                "INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?)"
+                " ON CONFLICT(collection, key) DO UPDATE SET doc = excluded.doc", puts)
+        if deletes:
+            self._db.executemany("DELETE FROM documents WHERE collection = ? AND key = ?", deletes)
 
     def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
+        self.flush()
         rows = self._db.execute(
             "SELECT doc FROM documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key",
             (collection, key_prefix, key_prefix + "\U0010ffff"),
@@ -77,6 +117,7 @@ class Views:
         self, collection: str, key_prefix: str = "", after_key: str | None = None, limit: int = 100
     ) -> Page:
         """Up to `limit` documents in key order after `after_key`; and the last key if more follow."""
+        self.flush()
         start, low = (">=", key_prefix) if after_key is None or after_key < key_prefix else (">", after_key)
         rows = self._db.execute(
             f"SELECT key, doc FROM documents WHERE collection = ? AND key {start} ? AND key < ?"
@@ -89,10 +130,18 @@ class Views:
 
     def delete(self, collection: str, key: str) -> None:
         """Remove one document (a read model that indexes only some states, e.g. shortages)."""
-        self._db.execute("DELETE FROM documents WHERE collection = ? AND key = ?", (collection, key))
+        if self._held is None:
+            self._write([], [(collection, key)])
+            return
+        self._held[collection, key] = None
+        self._changed.add((collection, key))
 
     def clear(self, collection: str) -> None:
+        self.flush()
         self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
+        if self._held:
+            for held in [held for held in self._held if held[0] == collection]:
+                del self._held[held]
 
     def checkpoint(self, name: str) -> int:
         row = self._db.execute(
@@ -181,24 +230,29 @@ class ViewStore:
         with self._lock:
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")
+            views = self._local.writing = Views(db, buffered=True)
             try:
-                yield Views(db)
+                yield views
+                views.flush()
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.writing = None
             db.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[Views]:
         """Reads in one snapshot of the read models (a transaction of their own)."""
+        writing: Views | None = getattr(self._local, "writing", None)
+        if writing is not None:  # nested in this thread's own write: read what it wrote
+            yield writing
+            return
         if self._shared is not None:
             with self._lock:
                 yield Views(self._shared)
             return
         db = self._connection()
-        if db.in_transaction:  # nested in this thread's own write: read what it wrote
-            yield Views(db)
-            return
         db.execute("BEGIN")
         try:
             yield Views(db)
