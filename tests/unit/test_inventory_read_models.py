@@ -3,6 +3,8 @@ any moment equals a replay of the ledger up to that moment, on both clocks."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import suppress
@@ -17,9 +19,10 @@ from services.inventory.domain import stock
 from services.inventory.domain.stock import changes
 from services.inventory.domain.stock_rules import stock as stock_decider
 from services.inventory.projections import PROJECTIONS
+from services.inventory.projections.as_of import StockAsOf
 from services.inventory.service import InventoryService
 from shared.application import Application
-from shared.envelope import EventEnvelope
+from shared.envelope import EventEnvelope, Metadata
 from shared.errors import AnbeiError
 from shared.projections import iter_all
 from shared.streams import parse_stream_id
@@ -197,3 +200,41 @@ def test_a_shortage_document_is_removed_when_the_line_recovers() -> None:
         writing.delete("c", "k")
         writing.delete("c", "absent")
     assert views.list("c") == []
+
+
+class RecordingViews:
+    """Documents in a dict; the JSON written by `put` since `written` was last reset."""
+
+    def __init__(self) -> None:
+        self.docs: dict[tuple[str, str], str] = {}
+        self.written = 0
+
+    def get(self, collection: str, key: str) -> Any:
+        text = self.docs.get((collection, key))
+        return json.loads(text) if text is not None else None
+
+    def put(self, collection: str, key: str, doc: Any) -> None:
+        text = self.docs[collection, key] = json.dumps(doc, sort_keys=True)
+        self.written += len(text)
+
+
+def receipt(position: int, item: str, at: datetime) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=uuid.uuid4(), type="StockReceived", schema_version=1, stream_id=f"stock:{item}",
+        version=1, position=position, occurred_at=at, recorded_at=at, metadata=Metadata(actor="keeper"),
+        hash="x", data={"warehouse_id": WAREHOUSES[0], "item_id": item, "quantity": 5, "source": "purchase",
+                        "reference": None, "note": None})
+
+
+def as_of_written_by_last_receipt(other_items: int) -> int:
+    views, as_of_model = RecordingViews(), StockAsOf()
+    for n in range(other_items):
+        as_of_model.apply(views, receipt(n + 1, f"item-{n:03d}", START + timedelta(days=n)))  # type: ignore[arg-type]
+    as_of_model.apply(views, receipt(100, ITEMS[0], START + timedelta(days=60)))  # type: ignore[arg-type]
+    views.written = 0
+    as_of_model.apply(views, receipt(101, ITEMS[0], START + timedelta(days=60, seconds=1)))  # type: ignore[arg-type]
+    return views.written
+
+
+def test_a_movement_writes_as_much_to_the_as_of_model_whatever_else_its_warehouse_holds() -> None:
+    assert as_of_written_by_last_receipt(other_items=40) == as_of_written_by_last_receipt(other_items=0)

@@ -4,21 +4,23 @@
 knew it then" sums every movement whose `recorded_at` is at or before T. A paper form
 typed in today for last week changes the first for last week, not the second.
 
-For each warehouse and clock the read model keeps the net change per item in
-calendar buckets — year, month, day, hour, minute, second (UTC) — and each movement
-by its exact time. The stock at T is the sum of: the years before T's year, the
-months of T's year before T's month, ... the seconds of T's minute before T's second,
-and the movements within T's second up to T. So a query reads at most
-years + 11 + 30 + 23 + 59 + 59 bucket documents plus the movements recorded in the
-same second as T: its cost grows with the number of years of history, not with the
-number of movements. Each movement costs 7 document writes per clock.
+For each warehouse, clock and item the read model keeps the net change in calendar
+buckets — year, month, day, hour, minute, second (UTC) — and each movement by its
+exact time. The stock at T is the sum of: the years before T's year, the months of
+T's year before T's month, ... the seconds of T's minute before T's second, and the
+movements within T's second up to T. So a query reads at most
+years + 11 + 30 + 23 + 59 + 59 buckets per item that moved in them, plus the movements
+recorded in the same second as T: its cost grows with the years of history and the
+items, not with the number of movements. Each movement costs 7 small document writes
+per clock, whatever else the warehouse holds (a bucket per item, not one per warehouse
+listing every item, so a movement never re-encodes the warehouse's other items).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from shared.envelope import EventEnvelope
 from shared.views import Views
@@ -48,10 +50,10 @@ class StockAsOf:
         for clock, moment in (("o", event.occurred_at), ("r", event.recorded_at)):
             when = time_key(moment)
             for level, length in LEVELS:
-                bucket_key = key(warehouse, clock, level, when[:length])
-                bucket = views.get(AS_OF, bucket_key) or {"bucket": when[:length], "items": {}}
-                bucket["items"][item] = _add(bucket["items"].get(item, [0, 0, 0]), delta)
-                views.put(AS_OF, bucket_key, bucket)
+                bucket_key = key(warehouse, clock, level, when[:length], item)
+                bucket = views.get(AS_OF, bucket_key)
+                figures = _add(bucket["figures"], delta) if bucket else delta
+                views.put(AS_OF, bucket_key, {"bucket": when[:length], "item": item, "figures": figures})
             views.put(AS_OF, key(warehouse, clock, "e", when, position_key(event.position)),
                       {"at": when, "items": {item: delta}})
 
@@ -67,15 +69,16 @@ def stock_as_of(views: Views, warehouse_id: str, moment: datetime, clock: Clock)
     totals: dict[str, Figures] = {}
     parent = 0
     for level, length in LEVELS:
-        docs = views.list(AS_OF, key(prefix, level, when[:parent]))
-        _sum_into(totals, (doc for doc in docs if doc["bucket"] < when[:length]))
+        for doc in views.list(AS_OF, key(prefix, level, when[:parent])):
+            if doc["bucket"] < when[:length]:
+                _sum_into(totals, doc["item"], doc["figures"])
         parent = length
-    moments = views.list(AS_OF, key(prefix, "e", when[:parent]))
-    _sum_into(totals, (doc for doc in moments if doc["at"] <= when))
+    for doc in views.list(AS_OF, key(prefix, "e", when[:parent])):
+        if doc["at"] <= when:
+            for item, delta in doc["items"].items():
+                _sum_into(totals, item, delta)
     return totals
 
 
-def _sum_into(totals: dict[str, Figures], docs: Iterable[dict[str, Any]]) -> None:
-    for doc in docs:
-        for item, delta in doc["items"].items():
-            totals[item] = _add(totals.get(item, [0, 0, 0]), delta)
+def _sum_into(totals: dict[str, Figures], item: str, delta: Figures) -> None:
+    totals[item] = _add(totals.get(item, [0, 0, 0]), delta)
