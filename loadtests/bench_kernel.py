@@ -5,7 +5,8 @@
 
 - history: a stock issue's latency with 1,000 vs 100,000 prior events on its stream (and
   1,000,000 with --million), target <= 1.2x; each store is restarted (cold cache) and
-  warmed by one command, as a service that has run for a while is.
+  warmed by one command, as a service that has run for a while is; then the sizes take turns
+  command by command, so a busy moment on the machine hits them alike.
 - versus: the full command path (`Application.execute`: load, decide, append, project)
   against the `eventsourcing` library's command (get, new event, save) on SQLite at the
   same durability (WAL, synchronous=FULL), target >= 1.5x. Needs `pip install
@@ -129,10 +130,14 @@ def bench_history(base: Path, rounds: int, million: bool, issues: int = 100, sma
         print(f"  first command at {size:,}: {time.perf_counter() - started:.2f}s (cold: no snapshot yet)")
     medians: dict[int, list[float]] = {size: [] for size in sizes}
     for r in range(rounds):
+        # command by command in turn, so a busy moment on the machine hits every size alike
         order = sizes if r % 2 == 0 else sizes[::-1]
-        for size in order:
-            timings = [issue(apps[size], "w1", "sandbags") for _ in range(issues)]
-            medians[size].append(statistics.median(timings))
+        timings: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(issues):
+            for size in order:
+                timings[size].append(issue(apps[size], "w1", "sandbags"))
+        for size in sizes:
+            medians[size].append(statistics.median(timings[size]))
         print(f"  round {r + 1}: " + "  ".join(f"{s:,}: {medians[s][-1] * 1000:.2f} ms" for s in sizes),
               flush=True)
     base_ms = statistics.median(medians[small]) * 1000
