@@ -57,6 +57,8 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         return function(*args, **kwargs)
     from eventlet import tpool
 
+    if getattr(_work.green, "worker", False):  # its worker counts already, from start to reply
+        return tpool.execute(_foreground, function, *args, **kwargs)  # type: ignore[no-any-return]
     _work.add(1)  # counted from the event loop's side, so its own wake-ups are covered too
     try:
         return tpool.execute(_foreground, function, *args, **kwargs)  # type: ignore[no-any-return]
@@ -64,18 +66,44 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         _work.add(-1)
 
 
+def worker_started() -> None:
+    """A worker (an RPC, an event handler) began on this green thread: foreground work until
+    `worker_finished`, including what the event loop does for it around its offloaded body
+    (decoding the request, sending the reply), and counted once however often it offloads."""
+    if green() and not getattr(_work.green, "worker", False):
+        _work.green.worker = True
+        _work.add(1)
+
+
+def worker_finished() -> None:
+    if getattr(_work.green, "worker", False):
+        _work.green.worker = False
+        _work.add(-1)
+
+
 class _Work:
-    """How many offloaded jobs run in the foreground now, and whether this thread runs one
-    (`mine.foreground`, set in every pool thread once it has run a job)."""
+    """How many jobs run in the foreground now (offloaded jobs and workers), whether this native
+    thread runs one (`mine.foreground`, set in every pool thread once it has run a job), and
+    whether this green thread is a counted worker (`green.worker`)."""
 
     def __init__(self) -> None:
         self.lock = _original_threading().Lock()
         self.foreground = 0
         self.mine = _original_threading().local()
+        self.green = _green_local()
 
     def add(self, delta: int) -> None:
         with self.lock:
             self.foreground += delta
+
+
+def _green_local() -> Any:
+    """Per-green-thread storage (per native thread where there are no green threads)."""
+    try:
+        from eventlet.corolocal import local
+    except ImportError:  # pragma: no cover
+        return threading.local()
+    return local()
 
 
 _work = _Work()

@@ -30,7 +30,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, Rpc, RpcProxy
 
 from shared.application import READ_YOUR_WRITE_TIMEOUT_S, Application, CommandContext
-from shared.blocking import offload
+from shared.blocking import offload, worker_finished, worker_started
 from shared.config import Settings, load_keyring, load_settings
 from shared.envelope import now
 from shared.errors import (
@@ -226,6 +226,12 @@ class EventSourcing(DependencyProvider):  # type: ignore[misc]
             except Exception:
                 log.exception("catching the read models up failed; trying again")
             self._stop.wait(pause)
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        worker_started()  # a long fold gives way to it until its answer has gone
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        worker_finished()
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
         """A worker may have appended: the relay and the reactor act now, not at their next poll."""

@@ -123,3 +123,43 @@ def test_a_cold_fold_is_foreground_for_its_first_page_and_background_after() -> 
                             check=True)
     page, foreground, background, after = map(int, result.stdout.split())
     assert (foreground, background, after) == (page, 2 * page, 0)
+
+
+WORKERS = textwrap.dedent("""
+    import eventlet
+    from eventlet.event import Event
+    eventlet.monkey_patch()
+    from shared.blocking import foreground_jobs, in_background, offload, worker_finished, worker_started
+
+    def background_job():
+        with in_background():
+            return foreground_jobs()
+
+    def worker(seen):
+        worker_started()
+        seen += [foreground_jobs(), offload(foreground_jobs), offload(background_job), foreground_jobs()]
+        worker_finished()
+        seen.append(foreground_jobs())
+
+    def waiting_worker(started, release):
+        worker_started()
+        started.send()
+        release.wait()
+        worker_finished()
+
+    alone, beside_another = [], []
+    eventlet.spawn(worker, alone).wait()
+    started, release = Event(), Event()
+    other = eventlet.spawn(waiting_worker, started, release)
+    started.wait()
+    eventlet.spawn(worker, beside_another).wait()
+    release.send()
+    other.wait()
+    print(*alone, "|", *beside_another, "|", foreground_jobs())
+""")
+
+
+def test_a_worker_counts_once_from_start_to_finish_however_often_it_offloads() -> None:
+    result = subprocess.run([sys.executable, "-c", WORKERS], capture_output=True, text=True, timeout=60,
+                            check=True)
+    assert result.stdout.split() == ["1", "1", "0", "1", "0", "|", "2", "2", "1", "2", "1", "|", "0"]
