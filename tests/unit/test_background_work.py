@@ -163,3 +163,27 @@ def test_a_worker_counts_once_from_start_to_finish_however_often_it_offloads() -
     result = subprocess.run([sys.executable, "-c", WORKERS], capture_output=True, text=True, timeout=60,
                             check=True)
     assert result.stdout.split() == ["1", "1", "0", "1", "0", "|", "2", "2", "1", "2", "1", "|", "0"]
+
+
+SERVICE_WORKER = textwrap.dedent("""
+    import eventlet
+    eventlet.monkey_patch()
+    from shared.blocking import foreground_jobs
+    from shared.nameko_kit import EventSourcing
+
+    provider = EventSourcing([])  # what every event-sourced service declares
+
+    def worker():
+        provider.worker_setup(None)
+        during = foreground_jobs()
+        provider.worker_teardown(None)
+        return during, foreground_jobs()
+
+    print(*eventlet.spawn(worker).wait())
+""")
+
+
+def test_an_event_sourced_service_counts_each_worker_as_foreground_until_it_is_torn_down() -> None:
+    result = subprocess.run([sys.executable, "-c", SERVICE_WORKER], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.split() == ["1", "0"]
