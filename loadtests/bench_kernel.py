@@ -11,6 +11,8 @@
   against the `eventsourcing` library's command (get, new event, save) on SQLite at the
   same durability (WAL, synchronous=FULL), target >= 1.5x. Needs `pip install
   eventsourcing==9.5.6` in this environment (the `bench` extra); never a runtime dependency.
+  With one client it also times a bare sqlite3 insert + durable commit per command (no read,
+  no read model) and prints what 1.5x the library leaves a whole command, in those.
 - relay: the outbox relay with pipelined confirms against raw kombu publishing the same
   bodies without confirms, a durable queue bound on both sides, target >= 0.5.
 - memory: a service's resident memory across 10,000 commands on one stream, flat within 20%.
@@ -45,6 +47,7 @@ from typing import Any
 
 from kombu import Connection, Exchange, Producer, Queue
 
+from loadtests import bench_store
 from services.inventory import handlers
 from services.inventory.domain import items, stock, stock_rules, warehouses
 from services.inventory.domain.stock_commands import IssueStock, ReceiveStock
@@ -222,19 +225,31 @@ def bench_versus(base: Path, rounds: int, commands: int = 1500, lines: int = 96)
 
         return run_clients(clients, commands, one)
 
+    def floor(directory: Path, clients: int) -> float:
+        """No read, no read model: one bare sqlite3 insert and durable commit per command."""
+        return bench_store.raw_append(directory / "raw.db", commands)
+
     results = []
     for clients in (1, 8):
-        rates: dict[str, list[float]] = {"eventsourcing": [], "anbei": []}
+        rates: dict[str, list[float]] = {"eventsourcing": [], "anbei": [], "floor": []}
         for r in range(rounds):
             order = [("eventsourcing", theirs), ("anbei", ours)]
+            order += [("floor", floor)] if clients == 1 else []
             for name, run in order if r % 2 == 0 else order[::-1]:
                 directory = base / f"versus-{name}-{clients}-{r}"
                 directory.mkdir()
                 rates[name].append(run(directory, clients))
             print(f"  {clients} client(s), round {r + 1}: eventsourcing {rates['eventsourcing'][-1]:,.0f}/s  "
-                  f"anbei {rates['anbei'][-1]:,.0f}/s", flush=True)
+                  f"anbei {rates['anbei'][-1]:,.0f}/s"
+                  + (f"  bare sqlite3 insert + commit {rates['floor'][-1]:,.0f}/s" if clients == 1 else ""),
+                  flush=True)
         theirs_median = statistics.median(rates["eventsourcing"])
         ours_median = statistics.median(rates["anbei"])
+        if clients == 1:
+            needed, bare = 1.5 * theirs_median, statistics.median(rates["floor"])
+            print(f"  1.5x the library is {needed:,.0f} commands/s: a whole command (load, decide, "
+                  f"append, read models) in at most {bare / needed:.2f}x the time of a bare sqlite3 "
+                  f"insert + durable commit ({bare:,.0f}/s)", flush=True)
         results.append(report(f"commands/s with {clients} client(s), anbei vs eventsourcing 9.5.6",
                               theirs_median, ours_median, "target ratio >= 1.5",
                               ours_median >= 1.5 * theirs_median))
