@@ -18,21 +18,23 @@ from shared.projections import ProjectionRunner
 from shared.store.sqlite import SQLiteEventStore
 from shared.views import ViewStore
 
-#: counted with sqlite3 trace callbacks over 200 stock issues on this machine (loadtests/README.md)
-VERSUS_WHY = ("both sides make one durable commit per command (WAL, synchronous=FULL), but on this machine "
-              "that commit is cheap (the baseline of `store appends` above commits one event at a time at "
-              "FULL), so fsync does not dominate: "
-              "the statements do. Per stock issue ours runs 10 on the event store (idempotency and version "
-              "checks, the hash chain, the append) and 40 on the read-model file (20 row writes and 17 "
-              "reads: ledger, levels and as-of views, in their own transaction), because a command returns "
-              "only once its caller can read it; the library's command is one insert and no read model. "
-              "Reaching 1.5x would take projecting after the command returns or far fewer view rows")
+#: timed per statement over 1,000 warm stock issues on this machine (loadtests/README.md)
+VERSUS_WHY = ("both sides make one durable commit per command (WAL, synchronous=FULL); ours is about a "
+              "fifth of our command and the read-model file's own commit another tenth. The rest is Python "
+              "around ~10 statements on the event store (idempotency and version checks, the hash chain, the "
+              "append) and ~21 on the read-model file (15 reads, ~17 row writes in one batch: ledger, levels "
+              "and as-of views, in their own transaction), because a command returns only once its caller "
+              "can read it; the library's command is one insert and no read model. 1.5x the library leaves a "
+              "whole command about 1.5x the time of a bare sqlite3 insert + durable commit (`bench_kernel "
+              "--only versus` prints it), so it would take projecting after the command returns and an "
+              "append close to a bare insert")
 
-#: from cProfile of a 5,000-event rebuild on this machine (see loadtests/README.md)
-REBUILD_WHY = ("the floor decodes each event once; the inventory read models write ~19 view rows per "
-               "movement (the as-of projection alone ~16, so stock at any moment is one lookup) and read "
-               "~16, each a SQL statement with a JSON encode or decode: ~35 statements per event. The "
-               "target fits a read model of one row per event, not this one")
+#: from cProfile and per-statement timing of a 5,000-event rebuild on this machine (see loadtests/README.md)
+REBUILD_WHY = ("the floor decodes each event once; the inventory read models put ~19 documents per "
+               "movement (the as-of projection 14 of them, so stock at any moment is one lookup) and get "
+               "~16, each a JSON encode or decode; a page of 500 events holds what it touched, so SQL runs "
+               "~4 reads per event and one batch of writes per page, and the JSON is most of the time. "
+               "The target fits a read model of one row per event, not this one")
 
 
 def store(base: Path, quick: bool) -> list[Row]:
