@@ -253,6 +253,9 @@ class ViewStore:
                 yield Views(self._shared)
             return
         db = self._connection()
+        if db.in_transaction:  # nested in this thread's own read: the same snapshot
+            yield Views(db)
+            return
         db.execute("BEGIN")
         try:
             yield Views(db)

@@ -120,3 +120,11 @@ def test_another_thread_sees_a_transaction_s_documents_only_after_it_commits(tmp
     views.close()
     assert seen == [None, None]
     assert after == {"on_hand": 5}
+
+
+def test_a_read_nested_in_a_read_shares_its_snapshot(views: ViewStore) -> None:
+    with views.transaction() as writing:
+        writing.put("lines", "w1/sandbags", {"on_hand": 5})
+    with views.reading() as outer:
+        assert views.get("lines", "w1/sandbags") == {"on_hand": 5}  # a query calling another
+        assert outer.list("lines") == [{"on_hand": 5}]
