@@ -105,11 +105,13 @@ class Views:
         if deletes:
             self._db.executemany("DELETE FROM documents WHERE collection = ? AND key = ?", deletes)
 
-    def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
+    def list(self, collection: str, key_prefix: str = "", below: str | None = None) -> list[Doc]:
+        """The documents whose keys start with `key_prefix` (and sort before `below`), in key order."""
         self.flush()
+        high = key_prefix + "\U0010ffff"
         rows = self._db.execute(
             "SELECT doc FROM documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key",
-            (collection, key_prefix, key_prefix + "\U0010ffff"),
+            (collection, key_prefix, high if below is None else min(high, below)),
         )
         return [json.loads(doc) for (doc,) in rows]
 
@@ -266,9 +268,9 @@ class ViewStore:
         with self.reading() as views:
             return views.get(collection, key)
 
-    def list(self, collection: str, key_prefix: str = "") -> list[Doc]:
+    def list(self, collection: str, key_prefix: str = "", below: str | None = None) -> list[Doc]:
         with self.reading() as views:
-            return views.list(collection, key_prefix)
+            return views.list(collection, key_prefix, below)
 
     def page(
         self, collection: str, key_prefix: str = "", after_key: str | None = None, limit: int = 100

@@ -128,3 +128,15 @@ def test_a_read_nested_in_a_read_shares_its_snapshot(views: ViewStore) -> None:
     with views.reading() as outer:
         assert views.get("lines", "w1/sandbags") == {"on_hand": 5}  # a query calling another
         assert outer.list("lines") == [{"on_hand": 5}]
+
+
+def test_a_range_read_can_stop_below_a_key(views: ViewStore) -> None:
+    with views.transaction() as writing:
+        for period in ("2023-11", "2024-01", "2024-02", "2024-03"):
+            writing.put("buckets", f"w1/M/{period}/sandbags", {"period": period})
+        writing.put("buckets", "w2/M/2024-01/sandbags", {"period": "other warehouse"})
+        assert writing.list("buckets", "w1/M/2024", below="w1/M/2024-03") == [
+            {"period": "2024-01"}, {"period": "2024-02"}]
+    before_february = views.list("buckets", "w1/M/", below="w1/M/2024-02")
+    assert before_february == [{"period": "2023-11"}, {"period": "2024-01"}]
+    assert views.list("buckets", "w1/M/", below="w9") == views.list("buckets", "w1/M/")  # the prefix ends it

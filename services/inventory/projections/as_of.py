@@ -69,9 +69,11 @@ def stock_as_of(views: Views, warehouse_id: str, moment: datetime, clock: Clock)
     totals: dict[str, Figures] = {}
     parent = 0
     for level, length in LEVELS:
-        for doc in views.list(AS_OF, key(prefix, level, when[:parent])):
-            if doc["bucket"] < when[:length]:
-                _sum_into(totals, doc["item"], doc["figures"])
+        # a bucket key is prefix/level/period/item, and periods of one level have one width, so
+        # the keys below prefix/level/<T's period> are exactly the periods before T's
+        period = key(prefix, level, when[:length])
+        for doc in views.list(AS_OF, key(prefix, level, when[:parent]), below=period):
+            _sum_into(totals, doc["item"], doc["figures"])
         parent = length
     for doc in views.list(AS_OF, key(prefix, "e", when[:parent])):
         if doc["at"] <= when:
