@@ -342,6 +342,10 @@ def bench_memory(base: Path, commands: int = 10_000) -> list[Result]:
 
 # --- a service that does not freeze --------------------------------------------------------
 
+def p99_ms(seconds: list[float]) -> float:
+    return statistics.quantiles(seconds, n=100)[98] * 1000
+
+
 def bench_frozen(base: Path, history: int = 100_000, reads: int = 1000) -> list[Result]:
     from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -396,15 +400,15 @@ def bench_frozen(base: Path, history: int = 100_000, reads: int = 1000) -> list[
                 took = time.perf_counter() - started
                 finished.set()
                 reader.join()
-                before = statistics.quantiles(at_rest, n=100)[98] * 1000
+                before = p99_ms(at_rest)
                 read_latencies(lambda: len(at_rest) >= reads, at_rest)
-                after = statistics.quantiles(at_rest[reads // 2:], n=100)[98] * 1000
+                after = p99_ms(at_rest[reads // 2:])
         finally:
             process.terminate()
             process.wait(30)
             log.close()
-    rest_p99 = statistics.quantiles(at_rest, n=100)[98] * 1000
-    during_p99 = statistics.quantiles(during, n=100)[98] * 1000 if len(during) >= 2 else float("inf")
+    rest_p99 = p99_ms(at_rest)
+    during_p99 = p99_ms(during) if len(during) >= 2 else float("inf")
     p50s = statistics.median(during) * 1000, statistics.median(at_rest) * 1000
     print(f"  the cold command took {took:.2f}s; {len(during)} reads ran meanwhile "
           f"(p50 {p50s[0]:.1f} ms; at rest {p50s[1]:.1f} ms; p99 at rest before {before:.1f} ms, "

@@ -57,34 +57,38 @@ def offload(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         return function(*args, **kwargs)
     from eventlet import tpool
 
-    if getattr(_work.green, "worker", False):  # its worker counts already, from start to reply
-        return tpool.execute(_foreground, function, *args, **kwargs)  # type: ignore[no-any-return]
-    _work.add(1)  # counted from the event loop's side, so its own wake-ups are covered too
+    # counted from the event loop's side, so its own wake-ups are covered too; a worker's green
+    # thread counts already, from its start to its reply
+    counted_here = worker_started()
     try:
         return tpool.execute(_foreground, function, *args, **kwargs)  # type: ignore[no-any-return]
     finally:
-        _work.add(-1)
+        if counted_here:
+            worker_finished()
 
 
-def worker_started() -> None:
+def worker_started() -> bool:
     """A worker (an RPC, an event handler) began on this green thread: foreground work until
     `worker_finished`, including what the event loop does for it around its offloaded body
-    (decoding the request, sending the reply), and counted once however often it offloads."""
-    if green() and not getattr(_work.green, "worker", False):
-        _work.green.worker = True
-        _work.add(1)
+    (decoding the request, sending the reply), and counted once however often it offloads.
+    False when this green thread counts already."""
+    if not green() or getattr(_work.green, "counted", False):
+        return False
+    _work.green.counted = True
+    _work.add(1)
+    return True
 
 
 def worker_finished() -> None:
-    if getattr(_work.green, "worker", False):
-        _work.green.worker = False
+    if getattr(_work.green, "counted", False):
+        _work.green.counted = False
         _work.add(-1)
 
 
 class _Work:
     """How many jobs run in the foreground now (offloaded jobs and workers), whether this native
     thread runs one (`mine.foreground`, set in every pool thread once it has run a job), and
-    whether this green thread is a counted worker (`green.worker`)."""
+    whether this green thread counts already (`green.counted`)."""
 
     def __init__(self) -> None:
         self.lock = _original_threading().Lock()

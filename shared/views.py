@@ -50,42 +50,43 @@ CREATE TABLE IF NOT EXISTS applied_events (
 class Views:
     """Reads and writes inside one view transaction.
 
-    A write transaction (`buffered`) holds the documents it read or wrote, encoded, and writes
+    It holds the documents it read or wrote, encoded; a write transaction (`buffered`) writes
     the changed ones in one batch when it commits (or before a range read, which SQL answers):
     a projection reading back what it wrote, or a batch of events touching the same documents
     (a rebuild, a page of catch-up) costs no further statements. Held as JSON text, so a
-    document read here is a copy, as one read from the table is. Safe because the transaction
-    holds SQLite's write lock: no one else can change a document meanwhile.
+    document read here is a copy, as one read from the table is. Safe because a transaction
+    reads one snapshot, and a write transaction holds SQLite's write lock: no one else can
+    change a document meanwhile.
     """
 
     def __init__(self, connection: sqlite3.Connection, buffered: bool = False) -> None:
-        self._db = connection
-        self._held: dict[tuple[str, str], str | None] | None = {} if buffered else None
+        self._db, self._buffered = connection, buffered
+        self._held: dict[tuple[str, str], str | None] = {}
         self._changed: set[tuple[str, str]] = set()
 
     def get(self, collection: str, key: str) -> Doc | None:
-        if self._held is not None and (collection, key) in self._held:
+        if (collection, key) in self._held:
             text = self._held[collection, key]
         else:
             row = self._db.execute(
                 "SELECT doc FROM documents WHERE collection = ? AND key = ?", (collection, key)
             ).fetchone()
-            text = row[0] if row else None
-            if self._held is not None:
-                self._held[collection, key] = text
+            text = self._held[collection, key] = row[0] if row else None
         return json.loads(text) if text is not None else None
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
-        text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
-        if self._held is None:
-            self._write([(collection, key, text)], [])
-            return
+        self._hold(collection, key, json.dumps(doc, sort_keys=True, ensure_ascii=False))
+
+    def _hold(self, collection: str, key: str, text: str | None) -> None:
+        """A document's new text (None: deleted), written now or, when buffered, at the next flush."""
         self._held[collection, key] = text
         self._changed.add((collection, key))
+        if not self._buffered:
+            self.flush()
 
     def flush(self) -> None:
         """Write the documents changed since the last flush (before a commit or a range read)."""
-        if not self._changed or self._held is None:
+        if not self._changed:
             return
         puts, deletes = [], []
         for collection, key in self._changed:
@@ -95,9 +96,6 @@ class Views:
             else:
                 puts.append((collection, key, text))
         self._changed.clear()
-        self._write(puts, deletes)
-
-    def _write(self, puts: list[tuple[str, str, str]], deletes: list[tuple[str, str]]) -> None:
         if puts:
             self._db.executemany(
                 "INSERT INTO documents (collection, key, doc) VALUES (?, ?, ?)"
@@ -132,18 +130,13 @@ class Views:
 
     def delete(self, collection: str, key: str) -> None:
         """Remove one document (a read model that indexes only some states, e.g. shortages)."""
-        if self._held is None:
-            self._write([], [(collection, key)])
-            return
-        self._held[collection, key] = None
-        self._changed.add((collection, key))
+        self._hold(collection, key, None)
 
     def clear(self, collection: str) -> None:
         self.flush()
         self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
-        if self._held:
-            for held in [held for held in self._held if held[0] == collection]:
-                del self._held[held]
+        for held in [held for held in self._held if held[0] == collection]:
+            del self._held[held]
 
     def checkpoint(self, name: str) -> int:
         row = self._db.execute(
