@@ -140,3 +140,11 @@ def test_a_range_read_can_stop_below_a_key(views: ViewStore) -> None:
     before_february = views.list("buckets", "w1/M/", below="w1/M/2024-02")
     assert before_february == [{"period": "2023-11"}, {"period": "2024-01"}]
     assert views.list("buckets", "w1/M/", below="w9") == views.list("buckets", "w1/M/")  # the prefix ends it
+
+
+def test_a_write_outside_a_write_transaction_lands_at_once(views: ViewStore) -> None:
+    with views.reading() as reading:
+        reading.put("lines", "w1/sandbags", {"on_hand": 5})
+        reading.put("lines", "w1/pumps", {"on_hand": 2})
+        reading.delete("lines", "w1/pumps")
+    assert views.list("lines") == [{"on_hand": 5}]
